@@ -1,0 +1,1 @@
+"""Demo data for zw: `python -m demo --help`."""

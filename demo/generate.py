@@ -1,0 +1,325 @@
+"""Deterministic demo data for zw: channels, packages, assets, boosts, transfers and pipeline results.
+
+Same seed, size and day -> the same rows. Dates are laid out around `today` so every pipeline has work
+on the days around it:
+- each channel has sold-out packages maturing today (confirmed at T-3 already: sell records), in one
+  and two days (confirmed, transfers closed), in three days (waiting for today's T-3 trial) and later
+  (subscribed and running);
+- one package per channel is ON_SALE with INVEST_START assets bought in the last two days, waiting
+  for invest sync; the next packages are PENDING;
+- about a fifth of the assets carry boosts; about 1% of running assets were transferred, with a chain
+  A -> B -> C in every channel (one of them in a package maturing in three days); transfers made
+  today are not yet registered at HJS.
+Rows are built as COPY text lines per chunk of packages; load.py writes them.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
+from zoneinfo import ZoneInfo
+
+from hjs_operators.domain.interest import day_basis, simple_interest_fen, term_days
+from hjs_operators.domain.money import format_yuan
+from hjs_operators.domain.order_numbers import invest_order_no, transfer_no
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+# Shanghai has had no daylight saving since 1991: a fixed +08:00 is exact and formats far faster.
+SHANGHAI_FIXED = timezone(timedelta(hours=8))
+CHANNELS = (("HJS_A", "HJS channel A"), ("HJS_B", "HJS channel B"), ("HJS_C", "HJS channel C"),
+            ("HJS_D", "HJS channel D"))
+PACKAGE_FEN = 100_000_000  # 1,000,000.00 yuan
+SHARE_FEN = 500_000  # 5,000.00 yuan
+SHARES_PER_PACKAGE = PACKAGE_FEN // SHARE_FEN  # 200
+PENDING_PER_CHANNEL = 2
+# Days to maturity that every channel gets a package for, whatever the size: today, the two days
+# already confirmed, and today's T-3.
+FIXED_MATURITY_OFFSETS = (0, 1, 2, 3)
+TERMS = (180, 365, 365, 365, 730)  # mostly one year, but never assumed
+TRANSFER_SHARE = 0.01
+BOOST_SHARE = 0.2
+CHUNK_PACKAGES = 2_000
+DEMO_RUN_ID = "demo-data"
+NULL = "\\N"  # COPY text format's NULL
+
+# COPY column lists, in the order the lines below are built. Tables are listed (and written) so that
+# every foreign key points at rows written before it.
+COLUMNS = {
+    "hjs_channel": ("channel_code", "channel_name"),
+    "hjs_product": ("id", "product_code", "product_name", "channel_code", "sequence_no", "total_amount",
+                    "share_amount", "annual_rate", "day_count", "value_date", "maturity_date", "status",
+                    "transfer_open", "transfer_closed_at", "created_at", "updated_at"),
+    "asset": ("id", "user_id", "product_id", "share_amount", "shares", "create_amount",
+              "create_expected_interest", "pay_method", "card_id", "status", "origin_asset_id",
+              "created_at", "updated_at"),
+    "asset_extra_interest": ("asset_id", "coupon_code", "kind", "boost_rate", "boost_days", "extra_interest",
+                             "created_at"),
+    "liquidate_asset": ("id", "seller_asset_id", "buyer_asset_id", "price", "fee_rate", "fee", "transferred_at"),
+    "invest_record": ("asset_id", "order_no", "hjs_order_id", "amount", "accepted_at", "run_id"),
+    "sell_record": ("asset_id", "product_id", "principal", "interest", "amount", "hjs_amount", "run_id"),
+    "transfer_registration": ("liquidate_id", "transfer_no", "hjs_transfer_id", "accepted_at", "run_id"),
+}
+SHARE_YUAN = format_yuan(SHARE_FEN)
+PRINCIPAL_YUAN = {shares: format_yuan(shares * SHARE_FEN) for shares in range(1, SHARES_PER_PACKAGE + 1)}
+
+
+@dataclass(frozen=True)
+class DemoSpec:
+    assets: int = 5_000
+    seed: int = 20261124
+    today: date = field(default_factory=lambda: datetime.now(SHANGHAI).date())
+    max_shares: int = 40  # shares per purchase: 1..max_shares (1 gives a package 200 holders)
+
+
+@dataclass
+class Product:
+    id: int
+    rate: Decimal
+    day_count: str
+    value_date: date
+    maturity: date
+    interest_by_shares: dict[int, int] = field(default_factory=dict)
+
+    def interest_fen(self, shares: int) -> int:
+        """zw's expected interest; the same for every holding of the same size, so computed once."""
+        if shares not in self.interest_by_shares:
+            days = term_days(self.value_date, self.maturity)
+            self.interest_by_shares[shares] = simple_interest_fen(shares * SHARE_FEN, self.rate, days, self.day_count)
+        return self.interest_by_shares[shares]
+
+
+@dataclass
+class Holding:
+    """One asset being built: who holds how many shares since when."""
+
+    id: int
+    shares: int
+    created: datetime
+    status: str
+    origin: int | None = None
+
+    @cached_property
+    def created_text(self) -> str:
+        return str(self.created)
+
+
+def _line(*values: object) -> str:
+    return "\t".join(NULL if value is None else str(value) for value in values)
+
+
+def _half_up_fen(value: Decimal) -> int:
+    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+class DemoBuilder:
+    """Builds COPY lines; knows nothing about the database."""
+
+    def __init__(self, spec: DemoSpec) -> None:
+        self.spec = spec
+        self.rng = random.Random(spec.seed)
+        self.random = self.rng.random
+        self.next_id = {"product": 0, "asset": 0, "liquidation": 0}
+        self.lines: dict[str, list[str]] = {table: [] for table in COLUMNS}
+        self.users = max(50, spec.assets // 3)
+        self.lines["hjs_channel"].extend(_line(code, name) for code, name in CHANNELS)
+
+    def _id(self, kind: str) -> int:
+        self.next_id[kind] += 1
+        return self.next_id[kind]
+
+    def _at(self, day: date) -> datetime:
+        """A random moment of `day` in Shanghai."""
+        return datetime.combine(day, time(0), SHANGHAI_FIXED) + timedelta(seconds=int(self.random() * 86_400))
+
+    def take_lines(self) -> dict[str, list[str]]:
+        lines, self.lines = self.lines, {table: [] for table in COLUMNS}
+        return lines
+
+    # --- packages -----------------------------------------------------------------------------
+
+    def _product(self, channel: str, sequence: int, status: str, value_date: date, maturity: date,
+                 transfer_open: bool) -> Product:
+        rng = self.rng
+        product = Product(self._id("product"), Decimal("0.0350") + Decimal("0.0005") * rng.randrange(31),
+                          "ACT/360" if self.random() < 0.1 else "ACT/365", value_date, maturity)
+        code = f"{channel.replace('_', '')}{sequence:06d}"
+        created = self._at(min(value_date, self.spec.today) - timedelta(days=40))
+        closed_at = None if transfer_open else self._at(maturity - timedelta(days=3))
+        self.lines["hjs_product"].append(_line(
+            product.id, code, f"HJS fixed term {code}", channel, sequence, format_yuan(PACKAGE_FEN), SHARE_YUAN,
+            product.rate, product.day_count, value_date, maturity, status, transfer_open, closed_at, created,
+            created))
+        return product
+
+    def _purchase_time(self, value_date: date) -> datetime:
+        """Bought during the month before the package starts earning."""
+        return self._at(value_date - timedelta(days=1 + int(self.random() * 30)))
+
+    def _shares_split(self, shares_to_sell: int) -> Iterator[int]:
+        left, most = shares_to_sell, self.spec.max_shares
+        while left > 0:
+            take = min(left, 1 + int(self.random() * most))
+            left -= take
+            yield take
+
+    def sold_out_package(self, channel: str, sequence: int, offset: int, with_chain: bool) -> None:
+        today = self.spec.today
+        maturity = today + timedelta(days=offset)
+        # the package is already running: its value date lies before today, whatever the term
+        term = self.rng.choice([t for t in TERMS if t > offset + 1] or [max(TERMS)])
+        value_date = maturity - timedelta(days=term)
+        confirmed = offset < 3  # the T-3 trial already ran for these
+        product = self._product(channel, sequence, "SOLD_OUT", value_date, maturity, transfer_open=offset > 3)
+        status = "SELL_CONFIRMED" if confirmed else "INVEST_SUCCESS"
+        holdings = [Holding(self._id("asset"), shares, self._purchase_time(value_date), status)
+                    for shares in self._shares_split(SHARES_PER_PACKAGE)]
+        transfers = [] if confirmed else self._plan_transfers(product, holdings, with_chain)
+        for holding in holdings:
+            self._asset(product, holding)
+            self._invest_record(holding)
+            if self.random() < BOOST_SHARE:
+                self._boosts(product, holding)
+            if confirmed:
+                self._sell_record(product, holding)
+        for seller, buyer, when in transfers:
+            self._asset(product, buyer)
+            self._liquidation(product, seller, buyer, when)
+
+    def _plan_transfers(self, product: Product, holdings: list[Holding], with_chain: bool
+                        ) -> list[tuple[Holding, Holding, datetime]]:
+        """Whole-asset transfers: a seller becomes LIQUIDATED, its buyer a new asset pointing back at it."""
+        today = self.spec.today
+        last_day = min(today, product.maturity - timedelta(days=4))
+        if last_day <= product.value_date:
+            return []
+        span = (last_day - product.value_date).days
+
+        def moment(after: datetime | None = None) -> datetime:
+            # one in ten happens today: those are the ones still waiting to be registered at HJS
+            if last_day == today and self.random() < 0.1:
+                when = self._at(today)
+            else:
+                when = self._at(product.value_date + timedelta(days=1 + int(self.random() * span)))
+            return max(when, after + timedelta(minutes=5)) if after else when
+
+        def sell(seller: Holding, when: datetime) -> Holding:
+            seller.status = "LIQUIDATED"
+            return Holding(self._id("asset"), seller.shares, when, "INVEST_SUCCESS", origin=seller.id)
+
+        planned = []
+        for index, seller in enumerate(holdings):
+            chain = with_chain and index == 0
+            if not chain and self.random() >= TRANSFER_SHARE:
+                continue
+            when = moment()
+            buyer = sell(seller, when)
+            planned.append((seller, buyer, when))
+            if chain:  # A -> B -> C: B sells on to C later
+                later = moment(after=when)
+                planned.append((buyer, sell(buyer, later), later))
+        return planned
+
+    def on_sale_package(self, channel: str, sequence: int) -> None:
+        today = self.spec.today
+        value_date = today + timedelta(days=7)
+        product = self._product(channel, sequence, "ON_SALE", value_date,
+                                value_date + timedelta(days=self.rng.choice(TERMS)), transfer_open=True)
+        sold = self.rng.randint(SHARES_PER_PACKAGE // 3, SHARES_PER_PACKAGE * 3 // 4)
+        for shares in self._shares_split(sold):
+            holding = Holding(self._id("asset"), shares, self._at(today - timedelta(days=self.rng.randint(0, 2))),
+                              "INVEST_START")
+            self._asset(product, holding)
+            if self.random() < BOOST_SHARE:
+                self._boosts(product, holding)
+
+    def pending_package(self, channel: str, sequence: int) -> None:
+        value_date = self.spec.today + timedelta(days=30 * sequence % 360 + 14)
+        self._product(channel, sequence, "PENDING", value_date,
+                      value_date + timedelta(days=self.rng.choice(TERMS)), transfer_open=True)
+
+    # --- rows of one asset ----------------------------------------------------------------------
+
+    # The two lines below run once per asset: written as f-strings because they dominate the build.
+    def _asset(self, product: Product, holding: Holding) -> None:
+        user_id = 1 + int(self.random() * self.users)
+        paid = f"CARD\tCARD{user_id:012d}" if self.random() < 0.7 else f"BALANCE\t{NULL}"
+        origin = NULL if holding.origin is None else holding.origin
+        created = holding.created_text
+        self.lines["asset"].append(
+            f"{holding.id}\t{user_id}\t{product.id}\t{SHARE_YUAN}\t{holding.shares}\t{PRINCIPAL_YUAN[holding.shares]}\t"
+            f"{format_yuan(product.interest_fen(holding.shares))}\t{paid}\t{holding.status}\t{origin}\t"
+            f"{created}\t{created}")
+
+    def _invest_record(self, holding: Holding) -> None:
+        accepted = holding.created + timedelta(hours=1 + int(self.random() * 20))
+        self.lines["invest_record"].append(
+            f"{holding.id}\t{invest_order_no(holding.id)}\tHJS{holding.id:012d}\t{PRINCIPAL_YUAN[holding.shares]}\t"
+            f"{accepted}\t{DEMO_RUN_ID}")
+
+    def _boosts(self, product: Product, holding: Holding) -> None:
+        term = term_days(product.value_date, product.maturity)
+        principal = holding.shares * SHARE_FEN
+        for n in range(self.rng.choice((1, 1, 1, 2, 3))):
+            if self.random() < 0.5:  # a rate boost runs the whole term
+                kind, days, rate = "RATE_BOOST", None, Decimal("0.005") * self.rng.randint(1, 3)
+            else:  # a daily boost runs for its own number of days, at most the term
+                kind, days, rate = "DAILY_BOOST", min(term, self.rng.choice((7, 15, 30))), \
+                    Decimal("0.01") * self.rng.randint(1, 3)
+            extra = simple_interest_fen(principal, rate, days or term, product.day_count)
+            if extra > 0:
+                self.lines["asset_extra_interest"].append(_line(
+                    holding.id, f"CPN{holding.id:010d}{n}", kind, rate, days, format_yuan(extra), holding.created))
+
+    def _sell_record(self, product: Product, holding: Holding) -> None:
+        principal = holding.shares * SHARE_FEN
+        interest = product.interest_fen(holding.shares)
+        days = term_days(product.value_date, product.maturity)
+        hjs_interest = int(Decimal(principal) * product.rate * days / day_basis(product.day_count))  # HJS truncates
+        self.lines["sell_record"].append(_line(
+            holding.id, product.id, format_yuan(principal), format_yuan(interest), format_yuan(principal + interest),
+            format_yuan(principal + hjs_interest), DEMO_RUN_ID))
+
+    def _liquidation(self, product: Product, seller: Holding, buyer: Holding, when: datetime) -> None:
+        principal = seller.shares * SHARE_FEN
+        held_days = max(1, (when.date() - product.value_date).days)
+        price = principal + simple_interest_fen(principal, product.rate, held_days, product.day_count)
+        fee_rate = Decimal("0.001") * self.rng.randint(1, 5)
+        fee = _half_up_fen(Decimal(price) * fee_rate)
+        liquidation = self._id("liquidation")
+        self.lines["liquidate_asset"].append(_line(
+            liquidation, seller.id, buyer.id, format_yuan(price), fee_rate, format_yuan(fee), when))
+        if when.date() < self.spec.today:  # registered at HJS by an earlier day's transfer sync
+            self.lines["transfer_registration"].append(_line(
+                liquidation, transfer_no(liquidation), f"HJST{liquidation:012d}", when + timedelta(hours=1),
+                DEMO_RUN_ID))
+
+
+def _assets_per_package(max_shares: int) -> int:
+    return max(1, round(SHARES_PER_PACKAGE / ((1 + max_shares) / 2)))
+
+
+def build(spec: DemoSpec) -> Iterator[dict[str, list[str]]]:
+    """Yield chunks of COPY lines per table, each chunk's foreign keys pointing inside it or before it."""
+    builder = DemoBuilder(spec)
+    sold_out_per_channel = max(len(FIXED_MATURITY_OFFSETS) + 1,
+                               -(-spec.assets // (len(CHANNELS) * _assets_per_package(spec.max_shares))))
+    packages = 0
+    for sequence in range(1, sold_out_per_channel + 1):
+        for channel_index, (channel, _) in enumerate(CHANNELS):
+            fixed = sequence <= len(FIXED_MATURITY_OFFSETS)
+            offset = FIXED_MATURITY_OFFSETS[sequence - 1] if fixed else builder.rng.randint(4, 360)
+            # a chain A -> B -> C in every channel, and one in a package that T-3 reconciles today
+            with_chain = sequence == len(FIXED_MATURITY_OFFSETS) + 1 or (offset == 3 and channel_index == 0)
+            builder.sold_out_package(channel, sequence, offset, with_chain)
+            packages += 1
+            if packages % CHUNK_PACKAGES == 0:
+                yield builder.take_lines()
+    for channel, _ in CHANNELS:
+        builder.on_sale_package(channel, sold_out_per_channel + 1)
+        for extra in range(PENDING_PER_CHANNEL):
+            builder.pending_package(channel, sold_out_per_channel + 2 + extra)
+    yield builder.take_lines()

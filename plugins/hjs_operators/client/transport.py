@@ -1,0 +1,268 @@
+"""One HJS call over HTTP: seal the envelope, POST it, verify and open the answer.
+
+This is the only place that touches the network. It makes exactly one attempt per send() (retries
+are retry.py's job, exactly-once is client.py's) and turns every outcome into either a verified
+Response with code 0000 or one of the typed errors:
+
+- HjsTransientError: could not connect, timed out, connection dropped, 5xx, or a signed 9999 busy.
+  `outcome_unknown` says whether the request may have been processed.
+- HjsBusinessError: a verified answer with a 1xxx code.
+- HjsProtocolError: anything we cannot trust - not JSON, unsigned, bad signature, stale, answering
+  another request, undecryptable - and unexpected HTTP statuses; HjsRefusedError (a subclass) for a
+  verified 2xxx answer, where HJS certainly did nothing.
+
+What it logs: service, attempt outcome, HTTP status, code, request/response sizes, timing. Never the
+envelope, the payload, the ciphertext, the key or the IV.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from http.cookiejar import DefaultCookiePolicy
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+
+from ..protocol import envelope as env
+from ..protocol.errors import HjsBusinessError, HjsConfigError, HjsProtocolError, HjsTransientError
+from ..protocol.settings import ProtocolSettings
+from . import codes
+
+log = logging.getLogger("hjs_operators.client.transport")
+
+API_PREFIX = "/api/v1/"
+# Statuses the spec uses for answers HJS processed (200) or refused at protocol level (400/401).
+_ANSWER_STATUSES = frozenset({200, 400, 401})
+_MAX_MESSAGE = 120  # HJS's message goes into our errors; keep it short (it has no personal data)
+
+
+class HjsRefusedError(HjsProtocolError):
+    """A verified 2xxx answer: HJS checked our request, refused it at protocol level and did nothing.
+
+    Distinct from the other protocol errors (answers we could not verify), after which HJS may well
+    have acted on the request.
+    """
+
+    def __init__(self, code: str, message: str, *, service: str | None = None) -> None:
+        self.code = code
+        super().__init__(message, service=service)
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    """(connect, read) timeouts in seconds, both always set: a request without one can hang a worker."""
+
+    connect: float = 5.0
+    read: float = 30.0
+
+    def __post_init__(self) -> None:
+        if not (self.connect > 0 and self.read > 0):
+            raise HjsConfigError("connect and read timeouts must be positive")
+
+    def as_tuple(self) -> tuple[float, float]:
+        return (self.connect, self.read)
+
+
+def _short(text: object) -> str:
+    """An untrusted or HJS-supplied message, single-line and trimmed, safe to put in an error."""
+    clean = " ".join(str(text).split())
+    return clean if len(clean) <= _MAX_MESSAGE else clean[: _MAX_MESSAGE - 1] + "…"
+
+
+def _never_connected(exc: requests.ConnectionError) -> bool:
+    """True when the request certainly did not reach HJS (refused, DNS failure, connect timeout).
+
+    requests wraps urllib3's errors; a NewConnectionError / NameResolutionError in the chain means the
+    TCP connection was never made. A reset or a remote disconnect after connecting is another story:
+    the request may have been read and committed.
+    """
+    if isinstance(exc, requests.ConnectTimeout):
+        return True
+    seen: set[int] = set()
+    node: BaseException | None = exc
+    while node is not None and id(node) not in seen:
+        seen.add(id(node))
+        name = type(node).__name__
+        if name in ("NewConnectionError", "NameResolutionError", "ConnectTimeoutError"):
+            return True
+        reason = getattr(node, "reason", None)
+        if isinstance(reason, BaseException):
+            node = reason
+            continue
+        if node.args and isinstance(node.args[0], BaseException):
+            node = node.args[0]
+            continue
+        node = node.__cause__ or node.__context__
+    return False
+
+
+def _retry_after(response: requests.Response) -> float | None:
+    value = response.headers.get("Retry-After", "")
+    try:
+        seconds = float(value)
+    except ValueError:
+        return None  # an HTTP date form is possible but HJS does not use it; back off normally
+    return seconds if seconds >= 0 else None
+
+
+def new_session(pool_size: int = 10) -> requests.Session:
+    """A session for HJS: pooled keep-alive connections, no hidden retries, no cookies.
+
+    urllib3's own retries are off (max_retries=0) so that retry.py is the only place that decides;
+    otherwise a state-changing POST could be re-sent with the *same* nonce, which HJS refuses.
+    Cookies are refused: the protocol does not use them and a shared jar is not thread-safe.
+    """
+    session = requests.Session()
+    adapter = HTTPAdapter(pool_connections=1, pool_maxsize=pool_size, max_retries=0)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
+    session.headers.update({"Content-Type": "application/json", "Accept": "application/json"})
+    return session
+
+
+class HjsTransport:
+    """Sends single HJS calls. Safe to share between threads (requests' connection pool is)."""
+
+    def __init__(
+        self,
+        base_url: str,
+        settings: ProtocolSettings,
+        *,
+        timeouts: Timeouts | None = None,
+        session: requests.Session | None = None,
+    ) -> None:
+        if not base_url.startswith(("http://", "https://")):
+            raise HjsConfigError("HJS base URL must start with http:// or https://")
+        self.base_url = base_url.rstrip("/")
+        self.settings = settings
+        self.timeouts = timeouts or Timeouts()
+        self.session = session or new_session()
+
+    def __repr__(self) -> str:
+        return f"HjsTransport(base_url={self.base_url!r}, merchant_id={self.settings.merchant_id!r})"
+
+    def url(self, service: str) -> str:
+        return f"{self.base_url}{API_PREFIX}{service}"
+
+    def close(self) -> None:
+        self.session.close()
+
+    def send(self, service: str, payload: Mapping[str, Any]) -> env.Response:
+        """One attempt: a new envelope (new nonce and timestamp), POSTed, answer verified."""
+        request = env.build_request(service, payload, self.settings)
+        body = json.dumps(request, separators=(",", ":")).encode("ascii")
+        started = time.perf_counter()
+        try:
+            http = self.session.post(
+                self.url(service), data=body, timeout=self.timeouts.as_tuple(), allow_redirects=False
+            )
+        except requests.Timeout as exc:
+            connect = isinstance(exc, requests.ConnectTimeout)
+            self._log_failure(service, "connect timeout" if connect else "read timeout", len(body), started)
+            raise HjsTransientError(
+                f"no connection within {self.timeouts.connect}s"
+                if connect
+                else f"no answer within {self.timeouts.read}s (request sent, outcome unknown)",
+                service=service,
+                outcome_unknown=not connect,
+            ) from None
+        except requests.ConnectionError as exc:
+            unsent = _never_connected(exc)
+            self._log_failure(service, "could not connect" if unsent else "connection dropped", len(body), started)
+            raise HjsTransientError(
+                f"could not connect to {self.base_url} ({type(exc).__name__})"
+                if unsent
+                else "connection dropped before the answer (request sent, outcome unknown)",
+                service=service,
+                outcome_unknown=not unsent,
+            ) from None
+        except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema) as exc:
+            raise HjsConfigError(f"HJS base URL is not usable ({type(exc).__name__})", service=service) from None
+        except requests.RequestException as exc:  # chunked-encoding errors and the like, mid-answer
+            self._log_failure(service, type(exc).__name__, len(body), started)
+            raise HjsTransientError(
+                f"HTTP failure mid-answer ({type(exc).__name__}); outcome unknown", service=service
+            ) from None
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        return self._answer(service, request["nonce"], http, len(body), elapsed_ms)
+
+    def _answer(self, service: str, nonce: str, http: requests.Response, sent: int, elapsed_ms: float) -> env.Response:
+        status = http.status_code
+        content = http.content
+        opened: env.Response | None = None
+        problem: HjsProtocolError | None = None
+        try:
+            opened = self._open(service, nonce, status, content)
+        except HjsProtocolError as exc:
+            problem = exc
+        log.debug(
+            "hjs %s: HTTP %d, code %s, sent %d bytes, received %d bytes, %.1f ms",
+            service,
+            status,
+            opened.code if opened else "-",
+            sent,
+            len(content),
+            elapsed_ms,
+        )
+
+        if status >= 500:
+            # A verified 9999 means HJS refused to start work; anything else (a bare 502 from a proxy,
+            # an unverifiable body) may have happened after HJS committed.
+            if opened is not None and opened.code == codes.SYSTEM_BUSY:
+                raise HjsTransientError(
+                    f"HJS busy (HTTP {status}, {codes.describe(opened.code)})",
+                    service=service,
+                    outcome_unknown=False,
+                    retry_after=_retry_after(http),
+                )
+            raise HjsTransientError(
+                f"HTTP {status} from HJS (outcome unknown)", service=service, retry_after=_retry_after(http)
+            )
+        if problem is not None:
+            raise problem
+        assert opened is not None
+        code = opened.code
+        if code == codes.SYSTEM_BUSY:
+            raise HjsTransientError(f"HJS busy ({codes.describe(code)})", service=service, outcome_unknown=False)
+        if codes.is_business(code):
+            raise HjsBusinessError(code, _short(opened.message), service=service)
+        if codes.is_protocol(code):
+            raise HjsRefusedError(
+                code, f"HJS refused the request: {codes.describe(code)}: {_short(opened.message)}", service=service
+            )
+        if code != codes.SUCCESS:
+            raise HjsProtocolError(f"answer has an unknown code {codes.describe(code)}", service=service)
+        if status != 200:
+            raise HjsProtocolError(f"success code with HTTP {status}", service=service)
+        return opened
+
+    def _open(self, service: str, nonce: str, status: int, content: bytes) -> env.Response:
+        """Parse and verify the body. Raises HjsProtocolError for anything that is not a valid answer."""
+        if status not in _ANSWER_STATUSES and status < 500:
+            raise HjsProtocolError(f"unexpected HTTP status {status} (is the base URL right?)", service=service)
+        try:
+            body = json.loads(content)
+        except ValueError:  # JSONDecodeError and UnicodeDecodeError
+            raise HjsProtocolError(
+                f"HTTP {status} answer is not JSON ({len(content)} bytes)", service=service
+            ) from None
+        if not isinstance(body, dict):
+            raise HjsProtocolError(f"HTTP {status} answer is not a JSON object", service=service)
+        if "sign" not in body:
+            # The spec's plain {"code", "message"} for failures HJS cannot attribute to us. Untrusted:
+            # anyone on the path could have written it, so it is reported, never acted upon.
+            raise HjsProtocolError(
+                f"HTTP {status} unsigned (untrusted) answer, code {codes.describe(body.get('code', '?'))}: "
+                f"{_short(body.get('message', ''))}",
+                service=service,
+            )
+        return env.open_response(body, self.settings, service=service, request_nonce=nonce)
+
+    def _log_failure(self, service: str, what: str, sent: int, started: float) -> None:
+        log.debug("hjs %s: %s, sent %d bytes, %.1f ms", service, what, sent, (time.perf_counter() - started) * 1000)

@@ -1,0 +1,1 @@
+"""Domain rules in plain Python: money, interest, reconciliation, payback. No Airflow imports."""

@@ -1,0 +1,1 @@
+"""Airflow operators of the HJS pipelines: each stores its arguments, builds its hooks in execute()."""

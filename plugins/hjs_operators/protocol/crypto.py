@@ -1,0 +1,65 @@
+"""3DES (DESede) with PKCS5 padding and Base64, as Java partners use it."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+from Crypto.Cipher import DES3
+from Crypto.Util.Padding import pad, unpad
+
+from .errors import HjsConfigError, HjsProtocolError
+from .settings import CipherMode, ProtocolSettings
+
+BLOCK_SIZE = 8
+
+
+def normalize_key(key: bytes) -> bytes:
+    """16 bytes stay (two-key 3DES); 24 or more are cut to 24, as Java's DESedeKeySpec does."""
+    if len(key) < 16 or 16 < len(key) < 24:
+        raise HjsConfigError(f"3DES key must be 16 or at least 24 bytes, got {len(key)}")
+    key = key[:24] if len(key) >= 24 else key
+    try:
+        return DES3.adjust_key_parity(key)
+    except ValueError as exc:  # K1 == K2 or K2 == K3: the cipher would be single DES
+        raise HjsConfigError(
+            "3DES key degenerates to single DES (two of its 8-byte parts are equal); ask the partner for a proper key"
+        ) from exc
+
+
+def _cipher(settings: ProtocolSettings):
+    key = normalize_key(settings.key)
+    if settings.mode is CipherMode.CBC:
+        return DES3.new(key, DES3.MODE_CBC, iv=settings.iv)
+    return DES3.new(key, DES3.MODE_ECB)
+
+
+def encrypt_text(plaintext: str, settings: ProtocolSettings, *, service: str | None = None) -> str:
+    """Encode in the agreed charset, pad (PKCS5), encrypt, Base64."""
+    try:
+        raw = plaintext.encode(settings.charset.value)
+    except UnicodeEncodeError as exc:
+        # Python's own message quotes the offending character: keep payload content out of errors.
+        raise HjsProtocolError(
+            f"payload has a character at position {exc.start} that {settings.charset.value} cannot encode",
+            service=service,
+        ) from None
+    return base64.b64encode(_cipher(settings).encrypt(pad(raw, BLOCK_SIZE))).decode("ascii")
+
+
+def decrypt_text(ciphertext_b64: str, settings: ProtocolSettings, *, service: str | None = None) -> str:
+    """Inverse of encrypt_text. Any failure is a protocol error that says what, never the content."""
+    try:
+        raw = base64.b64decode(ciphertext_b64, validate=True)
+    except (binascii.Error, ValueError, TypeError) as exc:
+        raise HjsProtocolError("encrypted data is not valid Base64", service=service) from exc
+    if not raw or len(raw) % BLOCK_SIZE:
+        raise HjsProtocolError(
+            f"encrypted data is {len(raw)} bytes, not a whole number of 8-byte blocks (truncated?)",
+            service=service,
+        )
+    try:
+        padded = _cipher(settings).decrypt(raw)
+        return unpad(padded, BLOCK_SIZE).decode(settings.charset.value)
+    except ValueError as exc:  # bad padding or undecodable text: wrong key or tampered data
+        raise HjsProtocolError("encrypted data does not decrypt (wrong key or tampered)", service=service) from exc

@@ -1,0 +1,1 @@
+"""zw repository: SQL files from include/sql, transactions, migrations. No Airflow imports."""

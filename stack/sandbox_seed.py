@@ -1,0 +1,75 @@
+"""Make the HJS sandbox agree with zw, so a fresh `make run` is consistent from the first click.
+
+The sandbox stands in for HJS, which in life already knows every product it issued and every
+subscription and transfer registered with it. Seeding is idempotent (the sandbox skips what it has).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from hjs_operators.repository.sql_files import load_sql
+
+
+@dataclass(frozen=True)
+class SandboxSettings:
+    """The protocol settings of the hjs_default connection in airflow_settings.yaml."""
+
+    merchant_id: str
+    key: str
+    mode: str
+    iv: str | None
+    sign_type: str
+    charset: str
+
+    def cli_args(self) -> list[str]:
+        return ["--merchant-id", self.merchant_id, "--mode", self.mode, "--sign-type", self.sign_type,
+                "--charset", self.charset]
+
+    def secret_env(self) -> dict[str, str]:
+        """Key and IV go to the sandbox by environment, not on a command line others can read."""
+        return {"HJS_SANDBOX_KEY": self.key, **({"HJS_SANDBOX_IV": self.iv} if self.iv else {})}
+
+
+def sandbox_settings_from_yaml(path: Path, conn_id: str = "hjs_default") -> SandboxSettings:
+    import yaml
+
+    connections = (yaml.safe_load(path.read_text(encoding="utf-8")).get("airflow") or {}).get("connections") or []
+    item = next((c for c in connections if c.get("conn_id") == conn_id), None)
+    if item is None:
+        raise ValueError(f"{path.name} has no connection {conn_id}")
+    extra = item.get("conn_extra") or {}
+    return SandboxSettings(
+        merchant_id=item["conn_login"], key=item["conn_password"], mode=extra.get("mode", "CBC"),
+        iv=extra.get("iv"), sign_type=extra.get("sign_type", "HMAC-SHA256"), charset=extra.get("charset", "UTF-8"))
+
+
+def _money(value) -> str:
+    return f"{value:.2f}"
+
+
+def seed_sandbox(zw, sandbox_url: str) -> dict[str, int]:
+    """Load zw's products and subscriptions into the sandbox at `sandbox_url`; `zw` is a PgEndpoint."""
+    from sandbox.admin_client import SandboxAdmin
+
+    admin = SandboxAdmin(sandbox_url)
+    conn = zw.connect()
+    try:
+        with conn.cursor() as cur:
+            cur.execute(load_sql("stack/sandbox_products.sql"))
+            products = [
+                {"productCode": code, "productName": name, "channel": channel, "totalAmount": _money(total),
+                 "shareAmount": _money(share), "annualRate": str(rate), "dayCount": day_count,
+                 "valueDate": value_date.isoformat(), "maturityDate": maturity.isoformat(), "transferOpen": is_open}
+                for code, name, channel, total, share, rate, day_count, value_date, maturity, is_open in cur]
+            admin.upsert_products(products)
+            cur.execute(load_sql("stack/sandbox_subscriptions.sql"))
+            loaded = admin.load_subscriptions(
+                {"orderNo": order_no, "hjsOrderId": hjs_order_id, "productCode": code, "assetId": asset_id,
+                 "userId": user_id, "shares": shares, "amount": _money(amount), "holderAssetId": holder,
+                 "acceptedAt": accepted_at.isoformat()}
+                for order_no, hjs_order_id, code, asset_id, user_id, shares, amount, holder, accepted_at in cur)
+    finally:
+        conn.close()
+    return {"products": len(products), **{f"subscriptions_{k}": v for k, v in loaded.items()}}

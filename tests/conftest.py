@@ -1,0 +1,24 @@
+"""Session set-up shared by every test: a real PostgreSQL and Airflow's environment, then fixtures.
+
+pytest_configure runs before collection, so the embedded server and the AIRFLOW__* variables exist
+before any test module (or DAG file) imports Airflow.
+"""
+
+from __future__ import annotations
+
+import os
+
+pytest_plugins = ["tests.fixtures.postgres", "tests.fixtures.sandbox"]
+
+
+def pytest_configure(config) -> None:
+    from tests.fixtures.postgres import start_test_stack
+
+    stack = start_test_stack()
+    os.environ.update(stack.airflow_env)
+
+
+def pytest_unconfigure(config) -> None:
+    from tests.fixtures.postgres import stop_test_stack
+
+    stop_test_stack()

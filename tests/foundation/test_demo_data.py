@@ -1,0 +1,147 @@
+"""The demo data obeys the domain rules and gives every pipeline work on the days around today."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import date
+
+import pytest
+
+from demo.generate import DemoSpec
+from demo.load import DemoLoadError, check_foreign_keys, load
+
+pytestmark = pytest.mark.postgres
+
+TODAY = date(2026, 11, 24)
+SPEC = DemoSpec(assets=3_000, seed=7, today=TODAY)
+
+
+def rows(conn, sql, params=()):
+    with conn.cursor() as cur:
+        cur.execute(sql, params)
+        return cur.fetchall()
+
+
+@pytest.fixture
+def demo(zw_conn):
+    load(zw_conn, SPEC)
+    return zw_conn
+
+
+def test_packages_hold_at_most_200_shares_and_200_holders(demo):
+    over = rows(demo, """
+        SELECT p.product_code, sum(a.shares), count(DISTINCT a.user_id)
+        FROM hjs_product p JOIN asset a ON a.product_id = p.id AND a.status <> 'LIQUIDATED'
+        GROUP BY p.product_code
+        HAVING sum(a.shares) > 200 OR count(DISTINCT a.user_id) > 200""")
+    assert over == []
+    not_full = rows(demo, """
+        SELECT p.product_code FROM hjs_product p JOIN asset a ON a.product_id = p.id AND a.status <> 'LIQUIDATED'
+        WHERE p.status = 'SOLD_OUT' GROUP BY p.product_code HAVING sum(a.shares) <> 200""")
+    assert not_full == []
+
+
+def test_one_package_on_sale_per_channel_and_pending_ones_behind_it(demo):
+    assert rows(demo, "SELECT channel_code, count(*) FILTER (WHERE status = 'ON_SALE'), "
+                      "count(*) FILTER (WHERE status = 'PENDING') FROM hjs_product GROUP BY 1 ORDER BY 1") == [
+        (channel, 1, 2) for channel in ("HJS_A", "HJS_B", "HJS_C", "HJS_D")]
+    assert rows(demo, "SELECT count(*) FROM asset a JOIN hjs_product p ON p.id = a.product_id "
+                      "WHERE p.status = 'PENDING'") == [(0,)]
+
+
+def test_every_pipeline_has_work_around_today(demo):
+    def count(sql):
+        return rows(demo, sql, {"today": TODAY})[0][0]
+
+    assert count("SELECT count(*) FROM asset WHERE status = 'INVEST_START'") > 0
+    assert count("SELECT count(DISTINCT channel_code) FROM hjs_product WHERE maturity_date = %(today)s + 3") == 4
+    assert count("SELECT count(DISTINCT channel_code) FROM hjs_product WHERE maturity_date = %(today)s") == 4
+    # maturing today: confirmed at T-3, so every current holder has a sell record
+    assert count("""SELECT count(*) FROM asset a JOIN hjs_product p ON p.id = a.product_id
+                    LEFT JOIN sell_record s ON s.asset_id = a.id
+                    WHERE p.maturity_date = %(today)s AND s.id IS NULL""") == 0
+    # transfers waiting to be registered, and the interface closed for packages inside T-3
+    assert count("""SELECT count(*) FROM liquidate_asset l LEFT JOIN transfer_registration t
+                    ON t.liquidate_id = l.id WHERE t.liquidate_id IS NULL""") > 0
+    assert count("SELECT count(*) FROM hjs_product WHERE maturity_date < %(today)s + 3 AND transfer_open") == 0
+
+
+def test_about_a_fifth_of_assets_carry_boosts_that_follow_the_rules(demo):
+    boosted, total = rows(demo, "SELECT count(DISTINCT e.asset_id), (SELECT count(*) FROM asset) "
+                                "FROM asset_extra_interest e")[0]
+    assert 0.12 < boosted / total < 0.28
+    assert rows(demo, "SELECT count(*) FROM asset_extra_interest e JOIN asset a ON a.id = e.asset_id "
+                      "JOIN hjs_product p ON p.id = a.product_id "
+                      "WHERE e.boost_days > p.maturity_date - p.value_date") == [(0,)]
+
+
+def test_transfer_chains_resolve_to_one_current_holder(demo):
+    # every LIQUIDATED asset was sold exactly once, and every buyer points back at its seller
+    assert rows(demo, """SELECT count(*) FROM asset a LEFT JOIN liquidate_asset l ON l.seller_asset_id = a.id
+                         WHERE a.status = 'LIQUIDATED' AND l.id IS NULL""") == [(0,)]
+    assert rows(demo, """SELECT count(*) FROM liquidate_asset l JOIN asset b ON b.id = l.buyer_asset_id
+                         WHERE b.origin_asset_id <> l.seller_asset_id""") == [(0,)]
+    chains = rows(demo, """
+        WITH RECURSIVE chain AS (
+            SELECT a.id AS root, a.id AS holder, 0 AS hops FROM asset a WHERE a.origin_asset_id IS NULL
+            UNION ALL
+            SELECT c.root, b.id, c.hops + 1 FROM chain c JOIN asset b ON b.origin_asset_id = c.holder)
+        SELECT root, max(hops), count(*) FILTER (WHERE a.status <> 'LIQUIDATED')
+        FROM chain c JOIN asset a ON a.id = c.holder GROUP BY root""")
+    assert all(current == 1 for _, _, current in chains)
+    assert max(hops for _, hops, _ in chains) >= 2  # at least one A -> B -> C
+    # a chain inside a package that today's T-3 trial reconciles
+    assert rows(demo, """SELECT count(*) FROM asset c JOIN asset b ON b.id = c.origin_asset_id
+                         JOIN asset a ON a.id = b.origin_asset_id JOIN hjs_product p ON p.id = c.product_id
+                         WHERE p.maturity_date = %s""", (date(2026, 11, 27),))[0][0] >= 1
+
+
+def test_fees_and_prices_are_exact_and_bounded(demo):
+    assert rows(demo, """SELECT count(*) FROM liquidate_asset l JOIN asset s ON s.id = l.seller_asset_id
+                         WHERE l.price < s.create_amount OR l.fee <> round(l.price * l.fee_rate, 2)""") == [(0,)]
+
+
+def test_same_seed_same_data_and_foreign_keys_proven(demo, pg, test_stack):
+    again = pg.ensure_database(test_stack.new_database_name("zw"), template="zw_template")
+    conn = again.connect()
+    try:
+        load(conn, SPEC)
+        digest = ("SELECT md5(string_agg(a::text, ',' ORDER BY a.id)) FROM asset a")
+        assert rows(conn, digest) == rows(demo, digest)
+        with conn.cursor() as cur:
+            check_foreign_keys(cur)
+    finally:
+        conn.close()
+        pg.drop_database(again.dbname)
+
+
+def test_a_non_empty_zw_is_left_alone(demo):
+    before = rows(demo, "SELECT count(*) FROM asset")
+    with pytest.raises(DemoLoadError, match="empty zw"):
+        load(demo, SPEC)
+    assert rows(demo, "SELECT count(*) FROM asset") == before
+
+
+def test_an_orphan_row_fails_the_foreign_key_proof(demo):
+    with demo.cursor() as cur:
+        cur.execute("SET session_replication_role = replica")
+        cur.execute("INSERT INTO invest_record (asset_id, order_no, hjs_order_id, amount, accepted_at) "
+                    "VALUES (987654321, 'ZWIORPHAN', 'H', 5000.00, now())")
+        cur.execute("SET session_replication_role = origin")
+        with pytest.raises(DemoLoadError, match="invest_record_asset_id_fkey"):
+            check_foreign_keys(cur)
+    demo.rollback()
+
+
+def test_the_command_line_loads_an_empty_zw(zw_db):
+    result = subprocess.run(
+        [sys.executable, "-m", "demo", "--dsn", zw_db.dsn, "--assets", "500", "--today", "2026-11-24"],
+        capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "demo data loaded" in result.stderr
+    conn = zw_db.connect()
+    try:
+        assert rows(conn, "SELECT count(*) > 400 FROM asset") == [(True,)]
+    finally:
+        conn.close()
