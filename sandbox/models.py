@@ -84,7 +84,7 @@ class Product:
         transfer_open = v.boolean(data, "transferOpen") if "transferOpen" in data else True
         return cls(
             code=v.text(data, "productCode"),
-            name=v.text(data, "productName"),
+            name=v.text(data, "productName", max_length=200),
             channel=v.text({"channel": channel}, "channel"),
             total_fen=total,
             share_fen=share,

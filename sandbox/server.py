@@ -17,6 +17,7 @@ import json
 import logging
 import re
 import time
+import traceback
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -63,7 +64,13 @@ class ProtocolEndpoint:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         arrived = time.perf_counter()
         service = scope["path"][len(API_PREFIX):]
-        reply = await self._answer(service, receive, send, arrived)
+        try:
+            reply = await self._answer(service, receive, send, arrived)
+        except Exception as exc:  # a sandbox bug: answer 500, log where, never the message (it may hold data)
+            frame = traceback.extract_tb(exc.__traceback__)[-1]
+            log.error("service=%s internal error %s at %s:%s", _shown(service), type(exc).__name__,
+                      frame.filename.rsplit("/", 1)[-1], frame.lineno)
+            reply = Reply(500, {}, "500", signed=False)
         if reply is None:
             _log(service, "drop", 0, arrived)
             return
@@ -171,9 +178,12 @@ def _corrupt(envelope: dict[str, Any]) -> dict[str, Any]:
 def _log(service: str, code: str, status: int, arrived: float) -> None:
     # service, code, status, duration only: never bodies, nonces, ids or keys.
     if log.isEnabledFor(logging.INFO):
-        shown = service if _SAFE_SERVICE.fullmatch(service) else "?"
         duration_ms = (time.perf_counter() - arrived) * 1000
-        log.info("service=%s code=%s status=%s duration_ms=%.1f", shown, code, status, duration_ms)
+        log.info("service=%s code=%s status=%s duration_ms=%.1f", _shown(service), code, status, duration_ms)
+
+
+def _shown(service: str) -> str:
+    return service if _SAFE_SERVICE.fullmatch(service) else "?"
 
 
 class SandboxApp(FastAPI):

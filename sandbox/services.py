@@ -134,7 +134,7 @@ class Services:
         rate = parse_rate(product.annual_rate)
         days, basis = product.days, product.basis
         limit = page_size + 1 if faults.oversize_page else page_size
-        with self.store.transaction():  # total and page from the same state
+        with self.store.snapshot():  # total and page from the same state
             total = self.store.count_subscriptions(product_code)
             page = self.store.subscriptions_page(product_code, (page_no - 1) * page_size, limit)
         records = []

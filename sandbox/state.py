@@ -119,6 +119,12 @@ class Store:
                 raise
             self._conn.execute("COMMIT")
 
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Several reads that must see one state (every write holds the same lock)."""
+        with self._lock:
+            yield
+
     def _all(self, sql: str, params: Iterable = ()) -> list[tuple]:
         with self._lock:
             return self._conn.execute(sql, tuple(params)).fetchall()

@@ -37,10 +37,10 @@ def number(payload: Mapping[str, Any], field: str) -> str:
     return value
 
 
-def text(payload: Mapping[str, Any], field: str) -> str:
+def text(payload: Mapping[str, Any], field: str, max_length: int = MAX_TEXT) -> str:
     value = _get(payload, field)
-    if not isinstance(value, str) or not value.strip() or len(value) > MAX_TEXT:
-        raise InvalidField(field, f"must be a non-empty string of at most {MAX_TEXT} characters")
+    if not isinstance(value, str) or not value.strip() or len(value) > max_length:
+        raise InvalidField(field, f"must be a non-empty string of at most {max_length} characters")
     return value
 
 

@@ -2,7 +2,7 @@
 
 Airflow finds a hook's connection type only through an installed distribution's
 `apache_airflow_provider` entry point (pyproject.toml points here). Since Airflow 3.2 the form is
-declared here ("conn-fields", "ui-field-behaviour") rather than built by the hook's wtforms methods,
+declared here ("conn-fields", "ui-field-behaviour"), the Airflow 3.2+ way,
 so the API server can draw it without importing the hook. Pure data, no imports: Airflow calls this
 while discovering providers in every process.
 """

@@ -10,8 +10,8 @@ from typing import Any
 from requests.adapters import HTTPAdapter
 
 from hjs_operators.client import HjsClient, RetryPolicy, Timeouts
-from hjs_operators.client.order_numbers import invest_order_no
 from hjs_operators.client.transport import new_session
+from hjs_operators.domain.order_numbers import invest_order_no
 
 # Short waits keep the suite fast; the backoff arithmetic itself is tested in test_retry.py.
 FAST_RETRY = RetryPolicy(max_attempts=4, base_delay=0.005, max_delay=0.02)

@@ -13,7 +13,7 @@ from decimal import Decimal
 import pytest
 
 from hjs_operators.client import InvestCommand, RetryPolicy, Timeouts, TransferCommand
-from hjs_operators.client.order_numbers import invest_order_no, transfer_no
+from hjs_operators.domain.order_numbers import invest_order_no, transfer_no
 from hjs_operators.protocol import ProtocolSettings
 from hjs_operators.protocol.errors import HjsBusinessError, HjsProtocolError, HjsTransientError
 from tests.client.helpers import (

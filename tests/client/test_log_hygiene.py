@@ -17,7 +17,7 @@ from decimal import Decimal
 import pytest
 
 from hjs_operators.client import InvestCommand, TransferCommand
-from hjs_operators.client.order_numbers import invest_order_no
+from hjs_operators.domain.order_numbers import invest_order_no
 from hjs_operators.protocol.errors import HjsError
 from tests.client.helpers import PRODUCT, PRODUCT_ROW, Recorder, make_client
 from tests.fixtures.sandbox import TEST_IV, TEST_KEY

@@ -13,8 +13,8 @@ from decimal import Decimal
 import pytest
 
 from hjs_operators.client import pager
-from hjs_operators.client.order_numbers import invest_order_no
 from hjs_operators.client.results import MaturityPage, MaturityRecord
+from hjs_operators.domain.order_numbers import invest_order_no
 from hjs_operators.protocol.errors import HjsProtocolError
 
 MATURITY = date(2026, 12, 31)

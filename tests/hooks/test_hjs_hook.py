@@ -120,13 +120,6 @@ def test_ui_field_behaviour_matches_airflows_schema():
     assert jsonschema  # imported for the validator above
 
 
-def test_connection_form_widgets_for_older_airflow():
-    pytest.importorskip("wtforms")
-    pytest.importorskip("flask_appbuilder")
-    widgets = HjsHook.get_connection_form_widgets()
-    assert set(widgets) == set(provider_info.CONN_FIELDS)
-
-
 def test_importing_the_hook_is_light():
     """DAG files import hooks at parse time: the client stack must only load when a client is built."""
     code = (

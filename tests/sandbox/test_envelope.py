@@ -66,7 +66,7 @@ def test_any_altered_field_breaks_the_signature(hjs, field):
     assert_nothing_written(hjs)
 
 
-def test_signature_is_case_of_hex_insensitive_but_value_sensitive(hjs):
+def test_lower_case_hex_signature_is_accepted(hjs):  # the protocol module's verify() upper-cases
     lower = call(hjs, "system.ping", {}, tamper=lambda r: {**r, "sign": r["sign"].lower()})
     assert lower.code == "0000"
 

@@ -4,14 +4,14 @@ Plain Python (no Airflow imports): the hook in hjs_operators.hooks builds an Hjs
 Airflow connection; everything here can be used and tested without Airflow.
 """
 
-from .client import HjsClient
-from .commands import InvestCommand, TransferCommand
-from .order_numbers import (
+from ..domain.order_numbers import (
     asset_id_from_order_no,
     invest_order_no,
     liquidate_id_from_transfer_no,
     transfer_no,
 )
+from .client import HjsClient
+from .commands import InvestCommand, TransferCommand
 from .results import (
     InvestOrder,
     MaturityPage,

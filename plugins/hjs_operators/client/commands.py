@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from ..domain.order_numbers import invest_order_no, is_valid_number, transfer_no
 from .fields import format_money
-from .order_numbers import invest_order_no, is_valid_number, transfer_no
 
 
 def _check_number(value: str, what: str) -> None:

@@ -81,8 +81,8 @@ def _never_connected(exc: requests.ConnectionError) -> bool:
     TCP connection was never made. A reset or a remote disconnect after connecting is another story:
     the request may have been read and committed.
     """
-    if isinstance(exc, requests.ConnectTimeout):
-        return True
+    if isinstance(exc, (requests.ConnectTimeout, requests.exceptions.SSLError)):
+        return True  # a failed TLS handshake comes before any byte of the request
     seen: set[int] = set()
     node: BaseException | None = exc
     while node is not None and id(node) not in seen:
@@ -176,9 +176,7 @@ class HjsTransport:
             unsent = _never_connected(exc)
             self._log_failure(service, "could not connect" if unsent else "connection dropped", len(body), started)
             raise HjsTransientError(
-                f"could not connect to {self.base_url} ({type(exc).__name__})"
-                if unsent
-                else "connection dropped before the answer (request sent, outcome unknown)",
+                self._connection_failure(exc) if unsent else "connection dropped before the answer (outcome unknown)",
                 service=service,
                 outcome_unknown=not unsent,
             ) from None
@@ -263,6 +261,11 @@ class HjsTransport:
                 service=service,
             )
         return env.open_response(body, self.settings, service=service, request_nonce=nonce)
+
+    def _connection_failure(self, exc: requests.ConnectionError) -> str:
+        if isinstance(exc, requests.exceptions.SSLError):
+            return f"could not connect to {self.base_url}: TLS handshake failed (check the certificate)"
+        return f"could not connect to {self.base_url} ({type(exc).__name__})"
 
     def _log_failure(self, service: str, what: str, sent: int, started: float) -> None:
         log.debug("hjs %s: %s, sent %d bytes, %.1f ms", service, what, sent, (time.perf_counter() - started) * 1000)

@@ -229,44 +229,6 @@ class HjsHook(BaseHook):
             "placeholders": dict(behaviour["placeholders"]),
         }
 
-    @classmethod
-    def get_connection_form_widgets(cls) -> dict[str, Any]:
-        """wtforms widgets for Airflow < 3.2 (3.2+ draws provider_info's "conn-fields" instead).
-
-        Built from the same CONN_FIELDS so the two forms cannot drift apart. Only the field classes
-        Airflow accepts are used (String, Password, Integer); choices are validated with any_of.
-        """
-        from flask_appbuilder.fieldwidgets import BS3PasswordFieldWidget, BS3TextFieldWidget
-        from flask_babel import lazy_gettext
-        from wtforms import IntegerField, PasswordField, StringField
-        from wtforms.validators import NumberRange, Optional, any_of
-
-        widgets: dict[str, Any] = {}
-        for name, spec in provider_info.CONN_FIELDS.items():
-            schema = spec["schema"]
-            label = lazy_gettext(spec["label"])
-            description = spec.get("description", "")
-            if "integer" in schema["type"]:
-                widgets[name] = IntegerField(
-                    label,
-                    validators=[Optional(), NumberRange(min=schema.get("minimum", 1))],
-                    widget=BS3TextFieldWidget(),
-                    description=description,
-                    default=schema.get("default"),
-                )
-            elif schema.get("format") == "password":
-                widgets[name] = PasswordField(label, widget=BS3PasswordFieldWidget(), description=description)
-            else:
-                validators = [Optional(), any_of(schema["enum"])] if "enum" in schema else [Optional()]
-                widgets[name] = StringField(
-                    label,
-                    validators=validators,
-                    widget=BS3TextFieldWidget(),
-                    description=description,
-                    default=schema.get("default"),
-                )
-        return widgets
-
 
 def _scrub(message: str, secrets: list[str]) -> str:
     """Belt and braces: no error we raise contains a secret, but a message shown in the UI must not,

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hjs_operators.client.order_numbers import (
+from hjs_operators.domain.order_numbers import (
     MAX_ID,
     asset_id_from_order_no,
     invest_order_no,
@@ -63,11 +63,3 @@ def test_bad_ids_refused(bad):
 def test_inverse_refuses_numbers_zw_did_not_make(bad):
     with pytest.raises(ValueError):
         asset_id_from_order_no(bad)
-
-
-def test_same_format_as_domain_module():
-    """There must be one derivation only: if the domain layer has its own, it must agree exactly."""
-    domain = pytest.importorskip("hjs_operators.domain.order_numbers")
-    for zw_id in (1, 42, 123_456_789, MAX_ID):
-        assert domain.invest_order_no(zw_id) == invest_order_no(zw_id)
-        assert domain.transfer_no(zw_id) == transfer_no(zw_id)
