@@ -58,3 +58,17 @@ def test_fault_config_round_trip():
     config = FaultConfig.from_dict({"error_rate": 0.1, "skew": {"A": 2}, "bad_amount_for": ["O1"], "total_drift": True})
     assert config.total_drift == 1
     assert FaultConfig.from_dict(config.to_dict()) == config
+
+
+def test_every_fault_decision_repeats_for_a_seed():
+    config = FaultConfig(error_rate=0.2, spike_rate=0.3, latency_spike_ms=5, timeout_rate=0.2,
+                         drop_after_commit_rate=0.5, bad_signature_rate=0.4)
+    runs = []
+    for _ in range(2):
+        injector = FaultInjector(0)
+        injector.configure(config, seed=99)
+        runs.append([injector.draw("invest.create")[1] for _ in range(200)])
+    assert runs[0] == runs[1]
+    decisions = runs[0]
+    assert any(d.hang for d in decisions) and any(d.drop for d in decisions) and any(d.bad_signature for d in decisions)
+    assert not any(FaultInjector(99, config).draw("system.ping")[1].drop for _ in range(50))  # never for a query

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 
 from Crypto.Cipher import DES3
 from Crypto.Util.Padding import pad, unpad
@@ -14,6 +15,8 @@ from .settings import CipherMode, ProtocolSettings
 BLOCK_SIZE = 8
 
 
+# The parity adjustment is pure Python and the same for every message of a connection: do it once per key.
+@functools.lru_cache(maxsize=32)
 def normalize_key(key: bytes) -> bytes:
     """16 bytes stay (two-key 3DES); 24 or more are cut to 24, as Java's DESedeKeySpec does."""
     if len(key) < 16 or 16 < len(key) < 24:
