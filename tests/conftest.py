@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 
-pytest_plugins = ["tests.fixtures.postgres", "tests.fixtures.sandbox"]
+pytest_plugins = ["tests.fixtures.postgres", "tests.fixtures.sandbox", "tests.fixtures.airflow_run"]
 
 
 def pytest_configure(config) -> None:
