@@ -1,0 +1,76 @@
+"""E-mails that must go out once: settlement notices to HJS, failure reports and alerts to operations.
+
+The claim (a row in notice_sent, unique on the notice's key) and the send share one transaction:
+- the send fails -> the claim rolls back, and the task's retry sends;
+- a rerun, a cleared task or a backfill of the same day -> the key is there, nothing is sent;
+- two runs at once -> the second waits on the unique key, then finds it sent;
+- a person asks for a re-send (a run parameter) -> sent again and counted (send_count).
+Only subject, recipients and attachment names are logged, never the body.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .repository.sql_files import load_sql
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content: bytes = field(repr=False)
+
+
+@dataclass(frozen=True)
+class Notice:
+    key: str  # what the mail is about, e.g. "settlement:2026-11-27"; a second send needs resend=True
+    kind: str
+    to: Sequence[str]
+    subject: str
+    html: str = field(repr=False)
+    attachments: Sequence[Attachment] = ()
+
+
+def recipients(value: str) -> list[str]:
+    """'a@x, b@y' (an Airflow Variable) -> ['a@x', 'b@y']; an empty list is an error, not silence."""
+    addresses = [part.strip() for part in value.split(",") if part.strip()]
+    if not addresses:
+        raise ValueError("no e-mail recipients configured")
+    return addresses
+
+
+def send_once(zw_conn, notice: Notice, *, smtp_conn_id: str, run_id: str, resend: bool = False) -> bool:
+    """Send `notice` unless it was sent before (or resend is asked). True if it was sent now."""
+    with zw_conn, zw_conn.cursor() as cur:
+        cur.execute(load_sql("notices/claim.sql"), {
+            "key": notice.key, "kind": notice.kind, "recipients": ", ".join(notice.to),
+            "subject": notice.subject, "run_id": run_id, "resend": resend})
+        claimed = cur.fetchone()
+        if claimed is None:
+            log.info("notice %s was already sent; not sending again (a re-send must be asked for)", notice.key)
+            return False
+        _send(notice, smtp_conn_id)
+        log.info("notice %s sent to %d recipient(s) (send #%d): %s%s", notice.key, len(notice.to), claimed[0],
+                 notice.subject, f", attachments {[a.filename for a in notice.attachments]}" if notice.attachments
+                 else "")
+    return True
+
+
+def _send(notice: Notice, smtp_conn_id: str) -> None:
+    from airflow.providers.smtp.hooks.smtp import SmtpHook
+
+    # The hook attaches files by path: they live in a folder that is gone when this call returns.
+    with tempfile.TemporaryDirectory(prefix="hjs-mail-") as folder, SmtpHook(smtp_conn_id=smtp_conn_id) as hook:
+        paths = []
+        for attachment in notice.attachments:
+            path = Path(folder) / Path(attachment.filename).name
+            path.write_bytes(attachment.content)
+            paths.append(str(path))
+        hook.send_email_smtp(to=list(notice.to), subject=notice.subject, html_content=notice.html,
+                             files=paths or None)
