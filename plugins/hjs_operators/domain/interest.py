@@ -9,7 +9,7 @@ why the T-3 trial tolerates a few fen.
 from __future__ import annotations
 
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 DAY_BASIS = {"ACT/365": 365, "ACT/360": 360}
 
@@ -29,8 +29,16 @@ def term_days(value_date: date, maturity_date: date) -> int:
 
 
 def simple_interest_fen(principal_fen: int, annual_rate: Decimal, days: int, day_count: str) -> int:
-    """principal x rate x days / basis, half-up to the fen. Rates are Decimal, never float."""
-    if not isinstance(annual_rate, Decimal):
-        raise TypeError("annual_rate must be a Decimal")
-    exact = Decimal(principal_fen) * annual_rate * days / day_basis(day_count)
-    return int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    """principal x rate x days / basis, half-up to the fen. Rates are Decimal, never float.
+
+    Computed on integers: a finite Decimal is exactly num/den, so the result is exact whatever the
+    rate's precision (no Decimal context rounding), and cheap enough for bulk work.
+    """
+    if not isinstance(annual_rate, Decimal) or not annual_rate.is_finite():
+        raise TypeError("annual_rate must be a finite Decimal")
+    if principal_fen < 0 or days < 0 or annual_rate < 0:
+        raise ValueError("principal, rate and days must not be negative")
+    rate_num, rate_den = annual_rate.as_integer_ratio()
+    numerator = principal_fen * rate_num * days
+    denominator = rate_den * day_basis(day_count)
+    return (2 * numerator + denominator) // (2 * denominator)  # half-up for a non-negative quotient

@@ -1,0 +1,3 @@
+-- One rollover per channel at a time: the channel row is the lock (held until commit), so two racing
+-- runs take turns and the second one sees what the first one did.
+SELECT channel_code FROM hjs_channel WHERE channel_code = %(channel)s FOR UPDATE

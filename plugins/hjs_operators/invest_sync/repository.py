@@ -1,0 +1,130 @@
+"""zw side of invest sync: every statement is a file in include/sql/invest_sync/, parameters bound.
+
+Works with a DB-API connection of psycopg2 or psycopg 3; each function commits or rolls back its own
+transaction, so a connection is always left idle and clean.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from ..repository.sql_files import load_sql
+
+UNIQUE_VIOLATION = "23505"
+
+
+def sqlstate(exc: BaseException) -> str | None:
+    """The SQLSTATE of a database error, under psycopg2 (pgcode) or psycopg 3 (sqlstate)."""
+    return getattr(exc, "pgcode", None) or getattr(exc, "sqlstate", None)
+
+
+@dataclass(frozen=True)
+class WaitingProduct:
+    id: int
+    product_code: str
+    channel_code: str
+    share_amount: Decimal
+    total_amount: Decimal
+    waiting: int
+
+
+@dataclass(frozen=True)
+class WaitingAsset:
+    id: int
+    user_id: int
+    shares: int
+    amount: Decimal
+    check_first: bool  # an earlier sync may have sent it: ask HJS before sending
+
+    def __repr__(self) -> str:  # no user id in logs
+        return f"WaitingAsset(id={self.id}, shares={self.shares}, check_first={self.check_first})"
+
+
+@dataclass(frozen=True)
+class Failure:
+    kind: str  # INVEST or PRODUCT
+    subject_id: int
+    reference: str | None
+    outcome: str
+    reason_code: str | None
+    reason: str | None
+    product_code: str | None
+
+
+def _read(conn, name: str, params: dict) -> list[tuple]:
+    try:
+        with conn.cursor() as cur:
+            cur.execute(load_sql(f"invest_sync/{name}.sql"), params)
+            rows = cur.fetchall()
+        conn.commit()
+        return rows
+    except BaseException:
+        conn.rollback()
+        raise
+
+
+def products_with_work(conn, cutoff: datetime) -> list[int]:
+    """Ids of the products with INVEST_START assets created before `cutoff`, ascending."""
+    return [row[0] for row in _read(conn, "products_with_work", {"cutoff": cutoff})]
+
+
+def products_in_batch(conn, first_product_id: int, last_product_id: int, cutoff: datetime) -> list[WaitingProduct]:
+    rows = _read(conn, "products_in_batch",
+                 {"first_product_id": first_product_id, "last_product_id": last_product_id, "cutoff": cutoff})
+    return [WaitingProduct(*row) for row in rows]
+
+
+def assets_of_product(conn, product_id: int, cutoff: datetime) -> list[WaitingAsset]:
+    return [WaitingAsset(*row) for row in _read(conn, "assets_of_product", {"product_id": product_id,
+                                                                             "cutoff": cutoff})]
+
+
+def record_success(conn, *, asset_id: int, order_no: str, hjs_order_id: str, accepted_at: datetime,
+                   already_at_hjs: bool, run_id: str) -> bool:
+    """Book a subscription HJS holds: status, invest record and audit row in one transaction.
+
+    True when booked now; False when the asset was no longer INVEST_START (another run booked it).
+    A unique violation (an invest record exists while the asset is still INVEST_START: bad data) is
+    raised after the rollback, for the caller to set the asset aside.
+    """
+    params = {"asset_id": asset_id, "order_no": order_no, "hjs_order_id": hjs_order_id,
+              "accepted_at": accepted_at, "run_id": run_id,
+              "outcome": "ALREADY_AT_HJS" if already_at_hjs else "SUCCESS"}
+    try:
+        with conn.cursor() as cur:
+            cur.execute(load_sql("invest_sync/record_success.sql"), params)
+            booked = cur.fetchone() is not None
+        conn.commit()
+        return booked
+    except BaseException:
+        conn.rollback()
+        raise
+
+
+def record_attempts(conn, kind: str, subject_ids: Sequence[int], *, outcome: str, run_id: str,
+                    reference: str | None = None, reason_code: str | None = None, reason: str | None = None,
+                    references: Sequence[str | None] | None = None) -> None:
+    """One attempt row per subject, in one transaction."""
+    sql = load_sql("invest_sync/record_attempt.sql")
+    try:
+        with conn.cursor() as cur:
+            for index, subject_id in enumerate(subject_ids):
+                cur.execute(sql, {"kind": kind, "subject_id": subject_id,
+                                  "reference": references[index] if references is not None else reference,
+                                  "outcome": outcome, "reason_code": reason_code,
+                                  "reason": None if reason is None else reason[:1000], "run_id": run_id})
+        conn.commit()
+    except BaseException:
+        conn.rollback()
+        raise
+
+
+def run_failures(conn, run_id: str) -> list[Failure]:
+    return [Failure(*row) for row in _read(conn, "run_failures", {"run_id": run_id})]
+
+
+def run_counts(conn, run_id: str) -> list[tuple[str, str, int]]:
+    return [tuple(row) for row in _read(conn, "run_counts", {"run_id": run_id})]

@@ -1,0 +1,14 @@
+"""Maturity payback against zw: the guard, writing payback orders, the summary. No Airflow imports."""
+
+from .repository import (
+    MaturityPayback,
+    ProductOutcome,
+    SummaryRow,
+    maturing_products,
+    pay_maturity_day,
+    pay_product,
+    summary_rows,
+)
+
+__all__ = ["MaturityPayback", "ProductOutcome", "SummaryRow", "maturing_products", "pay_maturity_day",
+           "pay_product", "summary_rows"]
