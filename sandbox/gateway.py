@@ -13,11 +13,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from hjs_operators.protocol import HjsProtocolError, ProtocolSettings, Request, build_response, open_request
+from hjs_operators.protocol import HjsProtocolError, ProtocolSettings, Request, build_response, codes, open_request
 from hjs_operators.protocol.envelope import REQUEST_FIELDS, VERSION, now_ms
 from hjs_operators.protocol.signing import verify
 
-from . import codes
 from .faults import FaultConfig
 from .nonces import NonceCache
 from .services import Outcome, Services

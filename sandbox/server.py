@@ -25,7 +25,8 @@ from typing import Any
 from fastapi import FastAPI
 from starlette.types import Receive, Scope, Send
 
-from . import codes
+from hjs_operators.protocol import codes
+
 from .admin_api import build_admin_router
 from .config import SandboxConfig
 from .faults import FaultConfig, FaultInjector

@@ -11,7 +11,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from . import codes
+from hjs_operators.protocol import codes
+
 from . import validation as v
 from .faults import FaultConfig
 from .models import Product, Subscription, Transfer, now_iso

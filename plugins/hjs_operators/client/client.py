@@ -19,10 +19,11 @@ from typing import Any, TypeVar
 import requests
 
 from ..domain.order_numbers import is_valid_number
+from ..protocol import codes
 from ..protocol.crypto import normalize_key
 from ..protocol.errors import HjsBusinessError, HjsError, HjsProtocolError, HjsTransientError
 from ..protocol.settings import ProtocolSettings
-from . import codes, pager
+from . import pager
 from .commands import InvestCommand, TransferCommand
 from .results import InvestOrder, MaturityPage, MaturityTrial, Ping, Product, Transfer, TransferClose
 from .retry import RetryPolicy, call_with_retries

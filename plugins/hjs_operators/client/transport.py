@@ -28,10 +28,10 @@ from typing import Any
 import requests
 from requests.adapters import HTTPAdapter
 
+from ..protocol import codes
 from ..protocol import envelope as env
 from ..protocol.errors import HjsBusinessError, HjsConfigError, HjsProtocolError, HjsTransientError
 from ..protocol.settings import ProtocolSettings
-from . import codes
 
 log = logging.getLogger("hjs_operators.client.transport")
 

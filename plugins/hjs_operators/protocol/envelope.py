@@ -16,13 +16,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import signing
+from . import codes, signing
 from .crypto import decrypt_text, encrypt_text
 from .errors import HjsProtocolError
 from .settings import ProtocolSettings
 
 VERSION = "1.0"
-SUCCESS = "0000"
+SUCCESS = codes.SUCCESS
 REQUEST_FIELDS = ("version", "merchantId", "service", "timestamp", "nonce", "signType", "sign")
 RESPONSE_FIELDS = REQUEST_FIELDS + ("requestNonce", "code", "message")
 # Epoch milliseconds, ASCII digits only: int() alone would also take " 12", "+12", "1_2" or Arabic digits.

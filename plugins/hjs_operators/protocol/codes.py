@@ -1,4 +1,5 @@
-"""HJS answer codes (spec section 6) and how the client reacts to each kind."""
+"""HJS answer codes (docs/hjs-protocol.md section 6): their names, their kinds, and the HTTP status each
+travels with (section 1). Both ends use this table: the client and the sandbox."""
 
 from __future__ import annotations
 
@@ -58,3 +59,20 @@ def is_business(code: str) -> bool:
 def is_protocol(code: str) -> bool:
     """2xxx: signature, clock, nonce, key or envelope problem; alert, never retry blindly."""
     return len(code) == 4 and code.startswith("2") and code.isdigit()
+
+
+# Section 1: 200 for everything HJS processed (success or business refusal), 400/401 for protocol
+# failures, 503 when busy. Authentication-like failures are 401, unreadable requests 400.
+_HTTP_STATUS = {
+    SIGNATURE_INVALID: 401,
+    TIMESTAMP_EXPIRED: 401,
+    NONCE_REPLAYED: 401,
+    UNKNOWN_MERCHANT: 401,
+    DECRYPT_FAILED: 400,
+    MALFORMED_ENVELOPE: 400,
+    SYSTEM_BUSY: 503,
+}
+
+
+def http_status(code: str) -> int:
+    return _HTTP_STATUS.get(code, 200)
