@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "plugins")]
 
 from demo.generate import COLUMNS, DemoSpec, build  # noqa: E402
-from demo.load import _copy_statement, load  # noqa: E402
+from demo.load import COPY_READ_SIZE, _copy_statement, load  # noqa: E402
 from hjs_operators.repository.migrations import apply_migrations  # noqa: E402
 from stack.postgres import EmbeddedPostgres  # noqa: E402
 
@@ -60,7 +60,7 @@ def main() -> None:
                 cur.execute("SET LOCAL session_replication_role = replica")
                 for table, parts in texts.items():
                     for part in parts:
-                        cur.copy_expert(_copy_statement(table).as_string(cur), io.StringIO(part))
+                        cur.copy_expert(_copy_statement(table).as_string(cur), io.StringIO(part), size=COPY_READ_SIZE)
             copy_seconds = time.perf_counter() - started
             conn.close()
             del texts

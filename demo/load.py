@@ -2,7 +2,7 @@
 
 Two things make a million assets load in seconds rather than minutes:
 - a writer thread COPYs chunk N while the main thread builds chunk N+1 (PostgreSQL works in its own
-  process, so on two cores the halves overlap);
+  process, so on two cores the halves overlap; reads of 1 MB keep the writer from starving on the GIL);
 - as superuser, the load runs with session_replication_role=replica, which skips the per-row
   foreign-key triggers (half of COPY's time here), and then proves every foreign key of the schema
   at once with one anti-join each, read from the catalog. CHECK and UNIQUE constraints apply as
@@ -21,6 +21,11 @@ from psycopg2 import sql
 from .generate import COLUMNS, DemoSpec, build
 
 log = logging.getLogger(__name__)
+
+# copy_expert pulls its input through file.read(), which needs the GIL: with the builder thread busy,
+# psycopg2's default 8 KB reads made the COPY ~4x slower (the GIL switch interval per read). 1 MB reads
+# let the two threads really overlap.
+COPY_READ_SIZE = 1 << 20
 
 IDENTITY_TABLES = ("hjs_product", "asset", "asset_extra_interest", "liquidate_asset", "invest_record",
                    "sell_record")
@@ -84,7 +89,7 @@ def load(conn, spec: DemoSpec) -> dict[str, int]:
                 continue  # keep draining so the builder never blocks on a dead writer
             try:
                 for table, text in chunk.items():
-                    cur.copy_expert(_copy_statement(table).as_string(cur), text)
+                    cur.copy_expert(_copy_statement(table).as_string(cur), text, size=COPY_READ_SIZE)
             except BaseException as exc:  # handed to the main thread, which raises it
                 failure.append(exc)
 
