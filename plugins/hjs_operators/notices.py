@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .repository.db import transaction
 from .repository.sql_files import load_sql
 
 log = logging.getLogger(__name__)
@@ -47,7 +48,7 @@ def recipients(value: str) -> list[str]:
 
 def send_once(zw_conn, notice: Notice, *, smtp_conn_id: str, run_id: str, resend: bool = False) -> bool:
     """Send `notice` unless it was sent before (or resend is asked). True if it was sent now."""
-    with zw_conn, zw_conn.cursor() as cur:
+    with transaction(zw_conn) as cur:
         cur.execute(load_sql("notices/claim.sql"), {
             "key": notice.key, "kind": notice.kind, "recipients": ", ".join(notice.to),
             "subject": notice.subject, "run_id": run_id, "resend": resend})

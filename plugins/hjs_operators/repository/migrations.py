@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from .db import is_idle, transaction
 from .sql_files import sql_dir
 
 log = logging.getLogger(__name__)
@@ -67,12 +68,12 @@ def apply_migrations(conn, directory: Path | None = None) -> list[str]:
     """Apply what is not yet applied; return the versions applied now. `conn` is a psycopg2 connection."""
     pending = discover(directory)
     applied_now: list[str] = []
-    if conn.autocommit or conn.get_transaction_status() != 0:  # 0: idle, no transaction open
+    if conn.autocommit or not is_idle(conn):
         raise MigrationError("apply_migrations needs a connection in transaction mode with no transaction open")
     with conn.cursor() as cur:
         cur.execute("SELECT pg_advisory_lock(%s)", (_LOCK_KEY,))
     try:
-        with conn, conn.cursor() as cur:
+        with transaction(conn) as cur:
             cur.execute(_BOOKKEEPING)
             cur.execute("SELECT version, checksum FROM schema_migration")
             done = dict(cur.fetchall())
@@ -85,7 +86,7 @@ def apply_migrations(conn, directory: Path | None = None) -> list[str]:
                     )
                 continue
             log.info("applying migration %s", migration.path.name)
-            with conn, conn.cursor() as cur:
+            with transaction(conn) as cur:
                 cur.execute(migration.sql)
                 cur.execute(
                     "INSERT INTO schema_migration (version, filename, checksum) VALUES (%s, %s, %s)",
