@@ -49,3 +49,23 @@ def add_sell_record(conn, asset_id: int, *, principal: str = "10000.00", interes
             "SELECT id, product_id, %s, %s, %s::numeric + %s::numeric FROM asset WHERE id = %s RETURNING id",
             (principal, interest, principal, interest, asset_id))
         return cur.fetchone()[0]
+
+
+def add_boost(conn, asset_id: int, *, coupon: str, kind: str = "RATE_BOOST", rate: str = "0.010000",
+              days: int | None = None, extra_interest: str = "100.00") -> int:
+    """A boost coupon on an asset (asset_extra_interest); extra_interest is what the platform stored."""
+    with conn.cursor() as cur:
+        cur.execute(
+            "INSERT INTO asset_extra_interest (asset_id, coupon_code, kind, boost_rate, boost_days, extra_interest) "
+            "VALUES (%s, %s, %s, %s, %s, %s) RETURNING id", (asset_id, coupon, kind, rate, days, extra_interest))
+        return cur.fetchone()[0]
+
+
+def add_liquidation(conn, seller_asset_id: int, buyer_asset_id: int, *, price: str = "10100.00",
+                    fee_rate: str = "0.002000", fee: str = "20.20") -> int:
+    """A secondary-market transfer row (the seller's asset should be LIQUIDATED, the buyer's point at it)."""
+    with conn.cursor() as cur:
+        cur.execute(
+            "INSERT INTO liquidate_asset (seller_asset_id, buyer_asset_id, price, fee_rate, fee) "
+            "VALUES (%s, %s, %s, %s, %s) RETURNING id", (seller_asset_id, buyer_asset_id, price, fee_rate, fee))
+        return cur.fetchone()[0]

@@ -28,7 +28,8 @@ from datetime import datetime
 from typing import Any
 
 from ..client import HjsClient, InvestCommand
-from ..client import codes as hjs_codes
+from ..domain.order_numbers import invest_order_no
+from ..protocol import codes as hjs_codes
 from ..protocol.errors import HjsBusinessError, HjsProtocolError, HjsTransientError
 from . import repository as repo
 from .repository import WaitingAsset, WaitingProduct
@@ -69,8 +70,8 @@ def plan_batches(product_ids: Sequence[int], *, per_batch: int = DEFAULT_PRODUCT
 def reason_key(code: str | None, outcome: str) -> str:
     """How a failure is counted and reported: "1009 QUOTA_EXCEEDED", "TRANSIENT_FAILURE", ..."""
     if outcome == "BUSINESS_FAILURE" and code:
-        return hjs_codes.describe(code)
-    return code if outcome == "BUSINESS_FAILURE" and code else outcome
+        return hjs_codes.describe(code) if code in hjs_codes.NAMES else code
+    return outcome
 
 
 class _Tally:
@@ -303,6 +304,4 @@ class InvestSync:
 
 
 def _order_no(asset_id: int) -> str:
-    from ..domain.order_numbers import invest_order_no
-
     return invest_order_no(asset_id)

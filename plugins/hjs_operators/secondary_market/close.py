@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ..protocol.errors import HjsBusinessError, HjsError, HjsTransientError
+from ..repository.db import transaction
 from . import repository as repo
 from .registration import Refusal, RegistrationResult, Unfinished, register_pending
 
@@ -103,6 +104,6 @@ def close_product_transfers(zw_conn, client, product_id: int, *, run_id: str) ->
 
 
 def _registered_ids(zw_conn, product_id: int) -> list[int]:
-    with zw_conn, zw_conn.cursor() as cur:
+    with transaction(zw_conn) as cur:
         cur.execute(repo.sql("registered_of_product"), {"product_id": product_id})
         return [row[0] for row in cur.fetchall()]

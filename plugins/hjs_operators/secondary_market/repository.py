@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from ..domain.money import to_fen
+from ..repository.db import transaction
 from ..repository.sql_files import load_sql
 
 TRANSFER = "TRANSFER"
@@ -45,7 +46,7 @@ class PendingTransfer:
 def unregistered_transfers(conn, *, product_id: int | None = None, cutoff: datetime | None = None
                            ) -> list[PendingTransfer]:
     """Pending transfers ordered by product, chain depth, id (the order HJS must receive them)."""
-    with conn, conn.cursor() as cur:
+    with transaction(conn) as cur:
         cur.execute(sql("unregistered_transfers"), {"product_id": product_id, "cutoff": cutoff})
         rows = cur.fetchall()
     return [
@@ -67,14 +68,14 @@ def _attempt(cur, *, kind: str, subject_id: int, reference: str | None, outcome:
 
 def record_attempt(conn, **fields: Any) -> None:
     """One hjs_sync_attempt row in its own transaction (a failure: nothing else changes with it)."""
-    with conn, conn.cursor() as cur:
+    with transaction(conn) as cur:
         _attempt(cur, **fields)
 
 
 def record_registration(conn, *, liquidate_id: int, transfer_no: str, hjs_transfer_id: str,
                         accepted_at: datetime, already_at_hjs: bool, run_id: str) -> bool:
     """transfer_registration and its audit row in one transaction. False if it was recorded already."""
-    with conn, conn.cursor() as cur:
+    with transaction(conn) as cur:
         cur.execute(sql("record_registration"), {
             "liquidate_id": liquidate_id, "transfer_no": transfer_no, "hjs_transfer_id": hjs_transfer_id,
             "accepted_at": accepted_at, "run_id": run_id})
@@ -100,7 +101,7 @@ def close_product_gate(conn, product_id: int) -> ProductGate:
     The product row is locked FOR UPDATE: a transfer being recorded holds it FOR SHARE, so this waits
     for it and the pending list read afterwards includes it; any later transfer finds the product closed.
     """
-    with conn, conn.cursor() as cur:
+    with transaction(conn) as cur:
         cur.execute(sql("lock_product"), {"product_id": product_id})
         row = cur.fetchone()
         if row is None:
@@ -115,7 +116,7 @@ def close_product_gate(conn, product_id: int) -> ProductGate:
 
 def record_close_success(conn, *, product_id: int, product_code: str, hjs_closed_at: datetime, run_id: str) -> bool:
     """The CLOSE_TRANSFER success row, written once per product. True if written now."""
-    with conn, conn.cursor() as cur:
+    with transaction(conn) as cur:
         cur.execute(sql("record_close_success"), {
             "product_id": product_id, "product_code": product_code, "run_id": run_id,
             "reason": f"closed at HJS at {hjs_closed_at.isoformat()}"})

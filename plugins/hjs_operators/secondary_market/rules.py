@@ -2,9 +2,9 @@
 
 - A transfer moves a whole asset: the buyer's new asset inherits shares, principal (create_amount),
   expected interest and maturity (the product), and points to the seller's asset (origin_asset_id).
-- Fee = price x fee_rate, rounded half-up to the fen, once (a price of 10,000.05 at 0.1% is 10.00005
-  yuan = 1,000.005 fen -> 1,000 fen... half-up only matters at exactly half a fen: 1,000.5 -> 1,001).
-  The fee is below the price and the fee rate is in [0, 1).
+- Fee = price x fee_rate, computed exactly in fen and rounded half-up to a whole fen, once: a price of
+  3,333.33 yuan (333,333 fen) at 0.0015 is 499.9995 fen -> 500 fen = 5.00 yuan; exactly half a fen goes
+  up (0.5 -> 1). The fee rate is in [0, 1) with at most six decimals; the fee is below the price.
 - Boosts (asset_extra_interest) stay with the seller's asset: they are coupons zw gave that user, paid
   by zw, and are never paid to the buyer. The buyer's asset is paid principal + interest only.
 - Only an INVEST_SUCCESS asset can be sold (subscribed at HJS, or itself bought on the market); not a

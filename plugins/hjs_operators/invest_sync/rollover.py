@@ -1,0 +1,161 @@
+"""Package rollover (one package on sale per channel) and the compliance check.
+
+Rollover, per channel, in one transaction: lock the channel row (racing runs take turns), lock the
+channel's ON_SALE and PENDING packages, and if the one on sale has all its shares held (INVEST_START,
+INVEST_SUCCESS and later assets; a LIQUIDATED asset's shares are counted at its buyer's asset) move
+it to SOLD_OUT and open the PENDING package with the lowest sequence number. A channel with nothing
+on sale opens its next PENDING package. Each move is conditional on the status it saw. The partial
+unique index hjs_product_one_on_sale_per_channel is the last guard against a writer that does not
+take the lock: its violation rolls the channel back and is reported, never half-applied.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from ..repository.sql_files import load_sql
+from .repository import UNIQUE_VIOLATION, sqlstate
+
+log = logging.getLogger("hjs_operators.rollover")
+
+MAX_HOLDERS = 200
+
+
+class PackageComplianceError(RuntimeError):
+    """A package has more holders or more shares held than allowed."""
+
+
+@dataclass(frozen=True)
+class Package:
+    id: int
+    product_code: str
+    status: str
+    sequence_no: int
+    total_shares: int
+    held_shares: int
+
+
+@dataclass(frozen=True)
+class ChannelRollover:
+    channel: str
+    sold_out: str | None = None  # product code moved to SOLD_OUT
+    opened: str | None = None  # product code moved to ON_SALE
+    on_sale: str | None = None  # what is on sale afterwards
+    conflict: str | None = None  # why nothing was changed, when another writer got in the way
+
+
+def _execute(cur, name: str, params: dict | None = None) -> None:
+    cur.execute(load_sql(f"invest_sync/{name}.sql"), params or {})
+
+
+def channels(conn) -> list[str]:
+    try:
+        with conn.cursor() as cur:
+            _execute(cur, "rollover_channels")
+            result = [row[0] for row in cur.fetchall()]
+        conn.commit()
+        return result
+    except BaseException:
+        conn.rollback()
+        raise
+
+
+def roll_over_channel(conn, channel: str) -> ChannelRollover:
+    """One channel's rollover in one transaction (see the module doc)."""
+    try:
+        with conn.cursor() as cur:
+            _execute(cur, "rollover_lock_channel", {"channel": channel})
+            if cur.fetchone() is None:
+                raise ValueError(f"channel {channel} does not exist")
+            _execute(cur, "rollover_packages", {"channel": channel})
+            packages = [Package(*row) for row in cur.fetchall()]
+            on_sale = [p for p in packages if p.status == "ON_SALE"]
+            pending = [p for p in packages if p.status == "PENDING"]
+            current = on_sale[0] if on_sale else None
+            result = ChannelRollover(channel, on_sale=current.product_code if current else None)
+            if current is not None and current.held_shares < current.total_shares:
+                conn.commit()
+                return result
+            sold_out = None
+            if current is not None:
+                _execute(cur, "rollover_set_status",
+                         {"product_id": current.id, "from_status": "ON_SALE", "to_status": "SOLD_OUT"})
+                if cur.fetchone() is None:
+                    conn.rollback()
+                    return ChannelRollover(channel, conflict=f"{current.product_code} changed status meanwhile")
+                sold_out = current.product_code
+            opened = None
+            if pending:
+                nxt = pending[0]
+                _execute(cur, "rollover_set_status",
+                         {"product_id": nxt.id, "from_status": "PENDING", "to_status": "ON_SALE"})
+                if cur.fetchone() is None:
+                    conn.rollback()
+                    return ChannelRollover(channel, conflict=f"{nxt.product_code} changed status meanwhile")
+                opened = nxt.product_code
+        conn.commit()
+    except BaseException as exc:
+        conn.rollback()
+        if sqlstate(exc) == UNIQUE_VIOLATION:
+            # Someone put a package on sale without taking the channel lock: the index refused ours.
+            message = f"channel {channel}: another package was put on sale concurrently; nothing changed here"
+            log.warning(message)
+            return ChannelRollover(channel, conflict=message)
+        raise
+    if sold_out:
+        log.info("channel %s: package %s sold out (%d/%d shares)", channel, sold_out, current.held_shares,
+                 current.total_shares)
+    if opened:
+        log.info("channel %s: package %s is now on sale", channel, opened)
+    elif sold_out:
+        log.warning("channel %s: no PENDING package left to open after %s", channel, sold_out)
+    return ChannelRollover(channel, sold_out=sold_out, opened=opened, on_sale=opened)
+
+
+def roll_over(conn, only_channels: list[str] | None = None) -> list[ChannelRollover]:
+    """Rollover for every channel with a package on sale or pending (or the given ones)."""
+    results = [roll_over_channel(conn, channel) for channel in (only_channels or channels(conn))]
+    for result in results:
+        log.info("channel %s: on sale %s%s", result.channel, result.on_sale or "nothing",
+                 f" ({result.conflict})" if result.conflict else "")
+    return results
+
+
+@dataclass(frozen=True)
+class Breach:
+    product_code: str
+    channel: str
+    status: str
+    total_shares: int
+    held_shares: int
+    holders: int
+
+    def describe(self) -> str:
+        problems = []
+        if self.holders > MAX_HOLDERS:
+            problems.append(f"{self.holders} holders (at most {MAX_HOLDERS})")
+        if self.held_shares > self.total_shares:
+            problems.append(f"{self.held_shares} shares held of {self.total_shares}")
+        return f"package {self.product_code} (channel {self.channel}, {self.status}): {' and '.join(problems)}"
+
+
+def compliance_breaches(conn, max_holders: int = MAX_HOLDERS) -> list[Breach]:
+    try:
+        with conn.cursor() as cur:
+            _execute(cur, "compliance", {"max_holders": max_holders})
+            rows = cur.fetchall()
+        conn.commit()
+    except BaseException:
+        conn.rollback()
+        raise
+    return [Breach(code, channel, status, total, held, holders)
+            for _id, code, channel, status, total, held, holders in rows]
+
+
+def check_compliance(conn, max_holders: int = MAX_HOLDERS) -> None:
+    """Raise PackageComplianceError naming every breaching package."""
+    breaches = compliance_breaches(conn, max_holders)
+    if breaches:
+        raise PackageComplianceError(
+            f"{len(breaches)} package(s) break the sale rules: " + "; ".join(b.describe() for b in breaches))
