@@ -6,7 +6,8 @@ SELECT a.status,
        count(*) AS assets,
        (array_agg(a.id ORDER BY a.id))[1:10] AS sample_asset_ids
 FROM asset a
-LEFT JOIN sell_record s ON s.asset_id = a.id
+-- a sell record counts only for the asset's own product (sell_record_product index: no full scan)
+LEFT JOIN sell_record s ON s.asset_id = a.id AND s.product_id = %(product_id)s
 WHERE a.product_id = %(product_id)s
   AND a.status <> 'LIQUIDATED'
   AND NOT (a.status IN ('SELL_CONFIRMED', 'SELL_SUCCESS') AND s.id IS NOT NULL)

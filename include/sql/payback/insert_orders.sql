@@ -4,13 +4,8 @@
 -- order; otherwise CARD purchase -> that card, BALANCE purchase -> balance (the same rule as
 -- hjs_operators.domain.payback.destination). LIQUIDATED assets are never paid: their buyer is.
 -- ON CONFLICT DO NOTHING on both unique keys (asset, sell record): a rerun writes nothing.
-WITH boost AS (
-    SELECT e.asset_id, sum(e.extra_interest) AS boost_interest
-    FROM asset_extra_interest e
-    JOIN asset a ON a.id = e.asset_id
-    WHERE a.product_id = %(product_id)s AND a.status <> 'LIQUIDATED'
-    GROUP BY e.asset_id
-)
+-- Every table is reached through an index on the product or the asset (no scan of a whole table per
+-- product: a day with thousands of products stays linear).
 INSERT INTO payback_order (asset_id, sell_record_id, product_id, user_id, principal, interest, boost_interest,
                            amount, destination, card_id, run_id)
 SELECT a.id, s.id, a.product_id, a.user_id, s.principal, s.interest, COALESCE(b.boost_interest, 0),
@@ -19,8 +14,9 @@ SELECT a.id, s.id, a.product_id, a.user_id, s.principal, s.interest, COALESCE(b.
        CASE WHEN b.boost_interest IS NULL AND a.pay_method = 'CARD' THEN a.card_id END,
        %(run_id)s
 FROM asset a
-JOIN sell_record s ON s.asset_id = a.id
-LEFT JOIN boost b ON b.asset_id = a.id
+JOIN sell_record s ON s.asset_id = a.id AND s.product_id = %(product_id)s
+CROSS JOIN LATERAL (SELECT sum(e.extra_interest) AS boost_interest
+                    FROM asset_extra_interest e WHERE e.asset_id = a.id) b
 WHERE a.product_id = %(product_id)s
   AND a.status IN ('SELL_CONFIRMED', 'SELL_SUCCESS')
 ORDER BY a.id

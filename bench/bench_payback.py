@@ -1,0 +1,138 @@
+"""Maturity payback: payback orders for a million assets, against a raw COPY of the same rows.
+
+    .venv/bin/python bench/bench_payback.py [--assets 1000000]
+
+On an embedded PostgreSQL, in one process:
+- set-up (not timed): a migrated zw with products of 200 one-share holders maturing on one day, every
+  holder SELL_CONFIRMED with a sell record, about a fifth with one or two boosts, a few card and most
+  balance purchases; the exact payback rows are then exported to memory (COPY TO STDOUT);
+- baseline: COPY FROM STDIN of those rows into an empty table of the same shape as payback_order
+  (CREATE TABLE ... (LIKE payback_order INCLUDING ALL): columns, defaults, CHECKs, primary and unique
+  keys; foreign keys are not copied by LIKE);
+- the real thing: hjs_operators.payback.pay_maturity_day, i.e. per product in its own transaction:
+  product lock, guard, INSERT ... SELECT ... ON CONFLICT DO NOTHING, SELL_CONFIRMED -> SELL_SUCCESS
+  (through the status trigger), count; the orders' foreign keys checked as usual;
+- the rerun: the same call again, which must write nothing (idempotency kept, and what it costs).
+Prints seconds and ratio = COPY seconds / payback seconds (goal >= 0.5). Asserts only correctness.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "plugins")]
+
+from hjs_operators.payback import pay_maturity_day  # noqa: E402
+from hjs_operators.repository.migrations import apply_migrations  # noqa: E402
+from stack.postgres import EmbeddedPostgres  # noqa: E402
+
+DAY = date(2026, 11, 27)
+HOLDERS = 200
+
+SETUP = """
+INSERT INTO hjs_channel VALUES ('BENCH', 'bench channel');
+INSERT INTO hjs_product (id, product_code, product_name, channel_code, sequence_no, total_amount, share_amount,
+                         annual_rate, value_date, maturity_date, status)
+SELECT g, 'B' || lpad(g::text, 8, '0'), 'bench ' || g, 'BENCH', g, 1000000, 5000, 0.045, %(value)s, %(day)s,
+       'SOLD_OUT'
+FROM generate_series(1, %(products)s) g;
+INSERT INTO asset (id, user_id, product_id, share_amount, shares, create_amount, create_expected_interest, pay_method,
+                   card_id, status)
+SELECT g, 1 + g %% 100000, 1 + (g - 1) / %(holders)s, 5000, 1, 5000, 225.00,
+       CASE WHEN g %% 10 < 7 THEN 'CARD' ELSE 'BALANCE' END,
+       CASE WHEN g %% 10 < 7 THEN 'CARD' || lpad((g %% 100000)::text, 12, '0') END, 'SELL_CONFIRMED'
+FROM generate_series(1, %(assets)s) g;
+INSERT INTO sell_record (asset_id, product_id, principal, interest, amount, hjs_amount)
+SELECT id, product_id, 5000, 225.00, 5225.00, 5225.00 FROM asset;
+INSERT INTO asset_extra_interest (asset_id, coupon_code, kind, boost_rate, boost_days, extra_interest)
+SELECT id, 'R' || id, 'RATE_BOOST', 0.01, NULL, 50.00 FROM asset WHERE id %% 5 = 0
+UNION ALL
+SELECT id, 'D' || id, 'DAILY_BOOST', 0.02, 30, 8.22 FROM asset WHERE id %% 10 = 0;
+ANALYZE;
+"""
+
+# The rows pay_maturity_day will write, computed here once for the baseline (not timed).
+EXPECTED_ROWS = """
+COPY (
+    SELECT a.id, s.id, a.product_id, a.user_id, s.principal, s.interest, COALESCE(b.boost, 0),
+           s.amount + COALESCE(b.boost, 0),
+           CASE WHEN b.boost IS NULL AND a.pay_method = 'CARD' THEN 'CARD' ELSE 'BALANCE' END,
+           CASE WHEN b.boost IS NULL AND a.pay_method = 'CARD' THEN a.card_id END, 'bench'
+    FROM asset a JOIN sell_record s ON s.asset_id = a.id
+    LEFT JOIN (SELECT asset_id, sum(extra_interest) AS boost FROM asset_extra_interest GROUP BY asset_id) b
+           ON b.asset_id = a.id
+    ORDER BY a.id
+) TO STDOUT
+"""
+COLUMNS = ("asset_id, sell_record_id, product_id, user_id, principal, interest, boost_interest, amount, destination, "
+           "card_id, run_id")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--assets", type=int, default=1_000_000)
+    args = parser.parse_args()
+    products = max(1, args.assets // HOLDERS)
+    assets = products * HOLDERS
+
+    with tempfile.TemporaryDirectory(prefix="hjs-bench-") as folder:
+        pg = EmbeddedPostgres(Path(folder) / "pg")
+        try:
+            conn = pg.ensure_database("bench_payback").connect()
+            apply_migrations(conn)
+            started = time.perf_counter()
+            with conn, conn.cursor() as cur:
+                cur.execute(SETUP, {"value": date(2025, 11, 27), "day": DAY, "products": products,
+                                    "holders": HOLDERS, "assets": assets})
+            setup_seconds = time.perf_counter() - started
+            rows = io.StringIO()
+            with conn, conn.cursor() as cur:
+                cur.copy_expert(EXPECTED_ROWS, rows)
+                cur.execute("CREATE TABLE payback_copy (LIKE payback_order INCLUDING ALL)")
+            text = rows.getvalue()
+
+            started = time.perf_counter()
+            with conn, conn.cursor() as cur:
+                cur.copy_expert(f"COPY payback_copy ({COLUMNS}) FROM STDIN", io.StringIO(text))
+            copy_seconds = time.perf_counter() - started
+
+            started = time.perf_counter()
+            result = pay_maturity_day(conn, DAY, run_id="bench-1", progress=lambda _: None)
+            pay_seconds = time.perf_counter() - started
+
+            started = time.perf_counter()
+            again = pay_maturity_day(conn, DAY, run_id="bench-2", progress=lambda _: None)
+            rerun_seconds = time.perf_counter() - started
+
+            with conn, conn.cursor() as cur:
+                cur.execute("SELECT (SELECT count(*) FROM payback_order), (SELECT count(*) FROM payback_copy), "
+                            "(SELECT count(*) FROM asset WHERE status = 'SELL_SUCCESS'), "
+                            "(SELECT count(*) FROM (SELECT asset_id, amount, destination, card_id FROM payback_order "
+                            " EXCEPT SELECT asset_id, amount, destination, card_id FROM payback_copy) d)")
+                orders, copied, moved, differing = cur.fetchone()
+            conn.close()
+        finally:
+            pg.stop()
+
+    assert result.new_orders == orders == copied == moved == assets and differing == 0, (orders, copied, moved)
+    assert again.new_orders == 0 and not again.unpaid
+    print(f"maturity payback: {products:,} products x {HOLDERS} holders = {assets:,} assets "
+          f"(set-up {setup_seconds:.1f} s, not timed)")
+    print(f"{'step':<58}{'seconds':>9}{'rows/s':>12}")
+    print(f"{'baseline: raw COPY into an empty payback_order-shaped table':<58}{copy_seconds:>9.1f}"
+          f"{assets / copy_seconds:>12,.0f}")
+    print(f"{'pay_maturity_day (guard, insert, status move, per product)':<58}{pay_seconds:>9.1f}"
+          f"{assets / pay_seconds:>12,.0f}")
+    print(f"{'rerun of the same day (writes nothing)':<58}{rerun_seconds:>9.1f}")
+    print(f"ratio COPY / payback = {copy_seconds / pay_seconds:.2f} (goal >= 0.5)")
+
+
+if __name__ == "__main__":
+    main()
