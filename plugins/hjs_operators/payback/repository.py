@@ -14,14 +14,14 @@ A product is therefore paid completely or not at all, and a rerun writes and mov
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from decimal import Decimal
 
 from ..domain.money import to_fen
 from ..domain.payback import holder_problem
+from ..repository.db import transaction
 from ..repository.sql_files import load_sql
 
 log = logging.getLogger(__name__)
@@ -80,19 +80,6 @@ class MaturityPayback:
                             "missing": p.describe_problems()} for p in self.unpaid]}
 
 
-@contextmanager
-def _transaction(conn) -> Iterator[None]:
-    """Commit on success, roll back on error, keep the connection open: the same with psycopg2 and
-    psycopg 3 (whose `with conn:` would close the connection, and Airflow's PostgresHook hands out
-    either, depending on what is installed)."""
-    try:
-        yield
-    except BaseException:
-        conn.rollback()
-        raise
-    conn.commit()
-
-
 def maturing_products(conn, maturity_date: date) -> list[tuple[int, str]]:
     with conn.cursor() as cur:
         cur.execute(load_sql("payback/maturing_products.sql"), {"maturity_date": maturity_date})
@@ -104,7 +91,7 @@ def maturing_products(conn, maturity_date: date) -> list[tuple[int, str]]:
 def pay_product(conn, product_id: int, product_code: str, *, run_id: str) -> ProductOutcome:
     """Guard, write and move one product in one transaction (see the module docstring)."""
     params = {"product_id": product_id, "run_id": run_id}
-    with _transaction(conn), conn.cursor() as cur:
+    with transaction(conn) as cur:
         cur.execute(load_sql("payback/lock_product.sql"), params)
         cur.execute(load_sql("payback/holder_problems.sql"), params)
         problems = [Problem(holder_problem(status, has_sell) or f"status {status}", int(count), list(ids))
