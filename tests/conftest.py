@@ -19,6 +19,10 @@ def pytest_configure(config) -> None:
 
 
 def pytest_unconfigure(config) -> None:
+    import sys
+
     from tests.fixtures.postgres import stop_test_stack
 
+    if "airflow.settings" in sys.modules:  # release Airflow's pooled connections before the server goes
+        sys.modules["airflow.settings"].dispose_orm()
     stop_test_stack()

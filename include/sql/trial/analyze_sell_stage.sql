@@ -1,0 +1,1 @@
+ANALYZE trial_sell_stage

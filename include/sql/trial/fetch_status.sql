@@ -1,0 +1,1 @@
+SELECT product_id, status, problem FROM trial_fetch WHERE run_id = %(run_id)s AND product_id = ANY(%(product_ids)s)

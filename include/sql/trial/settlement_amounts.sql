@@ -1,0 +1,19 @@
+-- What HJS must fund per product of a maturity date, from the sell records (principal + interest,
+-- zw's figures): to balance accounts (an asset with any boost, or bought with balance) or back to
+-- bank cards.
+SELECT p.id, p.product_code, p.channel_code,
+       COALESCE(sum(r.amount) FILTER (WHERE d.destination = 'BALANCE'), 0) AS balance_amount,
+       COALESCE(sum(r.amount) FILTER (WHERE d.destination = 'CARD'), 0) AS card_amount,
+       count(*) FILTER (WHERE d.destination = 'BALANCE') AS balance_assets,
+       count(*) FILTER (WHERE d.destination = 'CARD') AS card_assets
+FROM sell_record r
+JOIN asset a ON a.id = r.asset_id
+JOIN hjs_product p ON p.id = r.product_id
+CROSS JOIN LATERAL (
+    SELECT CASE WHEN a.pay_method = 'BALANCE'
+                  OR EXISTS (SELECT 1 FROM asset_extra_interest e WHERE e.asset_id = a.id) THEN 'BALANCE'
+                ELSE 'CARD' END AS destination
+) d
+WHERE p.maturity_date = %(maturity_date)s
+GROUP BY p.id, p.product_code, p.channel_code
+ORDER BY p.channel_code, p.product_code
