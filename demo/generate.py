@@ -5,11 +5,12 @@ on the days around it:
 - each channel has sold-out packages maturing today (confirmed at T-3 already: sell records), in one
   and two days (confirmed, transfers closed), in three days (waiting for today's T-3 trial) and later
   (subscribed and running);
-- one package per channel is ON_SALE with INVEST_START assets bought in the last two days, waiting
+- one package per channel is ON_SALE with INVEST_START assets bought in the two days before, waiting
   for invest sync; the next packages are PENDING;
 - about a fifth of the assets carry boosts; about 1% of running assets were transferred, with a chain
-  A -> B -> C in every channel (one of them in a package maturing in three days); transfers made
-  today are not yet registered at HJS.
+  A -> B -> C in every channel (one of them in a package maturing in three days); yesterday's
+  transfers are not yet registered at HJS (today's transfer sync does that). Nothing lies after the
+  start of `today`.
 Rows are built as COPY text lines per chunk of packages; load.py writes them.
 """
 
@@ -218,14 +219,15 @@ class DemoBuilder:
         if last_day <= product.value_date:
             return []
         span = (last_day - product.value_date).days
+        before_today = _moment(today, 0) - 1
 
         def moment(after: int | None = None) -> int:
-            # one in ten happens today: those are the ones still waiting to be registered at HJS
+            # one in ten happens yesterday: the day today's transfer sync registers, so still pending
             if last_day == today and self.random() < 0.1:
-                when = self._at(today)
+                when = self._at(today - timedelta(days=1))
             else:
                 when = self._at(product.value_date + timedelta(days=1 + int(self.random() * span)))
-            return max(when, after + 300) if after else when
+            return min(max(when, after + 300) if after else when, before_today)
 
         def sell(seller: Holding, when: int) -> Holding:
             seller.status = "LIQUIDATED"
@@ -251,7 +253,8 @@ class DemoBuilder:
                                 value_date + timedelta(days=self.rng.choice(TERMS)), transfer_open=True)
         sold = self.rng.randint(SHARES_PER_PACKAGE // 3, SHARES_PER_PACKAGE * 3 // 4)
         for shares in self._shares_split(sold):
-            holding = Holding(self._id("asset"), shares, self._at(today - timedelta(days=self.rng.randint(0, 2))),
+            # bought during the two days before `today`: nothing in the demo lies in its own future
+            holding = Holding(self._id("asset"), shares, self._at(today - timedelta(days=self.rng.randint(1, 2))),
                               "INVEST_START")
             self._asset(product, holding)
             if self.random() < BOOST_SHARE:
@@ -314,7 +317,7 @@ class DemoBuilder:
         liquidation = self._id("liquidation")
         self.lines["liquidate_asset"].append(_line(
             liquidation, seller.id, buyer.id, format_yuan(price), fee_rate, format_yuan(fee), _stamp(when)))
-        if _day_of(when) < self.spec.today:  # registered at HJS by an earlier day's transfer sync
+        if _day_of(when) < self.spec.today - timedelta(days=1):  # registered by an earlier day's transfer sync
             self.lines["transfer_registration"].append(_line(
                 liquidation, transfer_no(liquidation), f"HJST{liquidation:012d}", _stamp(when + 3600), DEMO_RUN_ID))
 

@@ -15,13 +15,16 @@ import os
 import signal
 import sys
 import threading
+from datetime import datetime
 from pathlib import Path
+
+from hjs_operators.dag_defaults import TIMEZONE
 
 from .airflow_env import ADMIN_USER, admin_password, airflow_environment
 from .paths import LOCAL_DIR, SETTINGS_FILE
 from .postgres import EmbeddedPostgres
 from .processes import Supervisor, free_port, port_is_free, wait_for_http
-from .sandbox_seed import sandbox_settings_from_yaml, seed_sandbox
+from .sandbox_seed import DEMO_SKEW_FEN, hold_one_demo_product, sandbox_settings_from_yaml, seed_sandbox
 
 log = logging.getLogger("stack")
 
@@ -95,6 +98,10 @@ def main(argv: list[str] | None = None) -> int:
         wait_for_http(f"{sandbox_url}/healthz", 30, "HJS sandbox", sandbox_child.process)
         seeded = seed_sandbox(zw, sandbox_url)
         log.info("HJS sandbox at %s seeded from zw: %s", sandbox_url, seeded)
+        held = hold_one_demo_product(zw, sandbox_url, datetime.now(TIMEZONE).date())
+        if held:
+            log.info("the sandbox misreports one asset of %s by %d fen: its T-3 trial today holds it for a "
+                     "decision in the UI", held, DEMO_SKEW_FEN)
 
         home = data_dir / "airflow"
         env = airflow_environment(home, metadata.sqlalchemy_url, args.api_port)

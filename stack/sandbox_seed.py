@@ -7,6 +7,7 @@ subscription and transfer registered with it. Seeding is idempotent (the sandbox
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 
 from hjs_operators.repository.sql_files import load_sql
@@ -73,3 +74,26 @@ def seed_sandbox(zw, sandbox_url: str) -> dict[str, int]:
     finally:
         conn.close()
     return {"products": len(products), **{f"subscriptions_{k}": v for k, v in loaded.items()}}
+
+
+# HJS reports this many fen more for the held demo asset: beyond the 5-fen tolerance, so its product
+# waits for a person's decision in the UI while the other products maturing that day settle.
+DEMO_SKEW_FEN = 7
+
+
+def hold_one_demo_product(zw, sandbox_url: str, today: date) -> str | None:
+    """Make the sandbox misreport one asset of a product maturing at today + 3 (the T-3 demo)."""
+    from sandbox.admin_client import SandboxAdmin
+
+    conn = zw.connect()
+    try:
+        with conn.cursor() as cur:
+            cur.execute(load_sql("stack/demo_held_order.sql"), {"maturity_date": today + timedelta(days=3)})
+            row = cur.fetchone()
+    finally:
+        conn.close()
+    if row is None:
+        return None
+    order_no, product_code = row
+    SandboxAdmin(sandbox_url).set_faults(skew={order_no: DEMO_SKEW_FEN})
+    return product_code

@@ -145,3 +145,12 @@ def test_the_command_line_loads_an_empty_zw(zw_db):
         assert rows(conn, "SELECT count(*) > 400 FROM asset") == [(True,)]
     finally:
         conn.close()
+
+
+def test_nothing_lies_in_the_demo_days_future(demo):
+    # the pipelines never touch rows from after their run: the demo must not need them to
+    start_of_today = "2026-11-24 00:00:00+08"
+    assert rows(demo, """SELECT (SELECT count(*) FROM asset WHERE created_at >= %(t)s),
+                                (SELECT count(*) FROM liquidate_asset WHERE transferred_at >= %(t)s),
+                                (SELECT count(*) FROM invest_record WHERE accepted_at >= %(t)s)""",
+                {"t": start_of_today}) == [(0, 0, 0)]
