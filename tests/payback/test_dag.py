@@ -112,7 +112,12 @@ def test_the_deadline_callback_mails_operations(env):
     from hjs_operators.operators.payback import alert_payback_deadline_missed
 
     _, mailbox = env
+    # the context the triggerer builds: the run as DAGRunResponse, dumped to JSON (models/deadline.py)
+    from airflow.api_fastapi.core_api.datamodels.dag_run import DAGRunResponse
+
+    run = {name: None for name in DAGRunResponse.model_fields} | {
+        "dag_run_id": "scheduled__2026-11-27", "logical_date": "2026-11-26T22:00:00Z"}
     subject = asyncio.run(alert_payback_deadline_missed(
-        deadline="10:00 Asia/Shanghai", context={"dag_run": {"run_id": "scheduled__2026-11-27", "logical_date": "x"}}))
+        deadline="10:00 Asia/Shanghai", context={"dag_run": run}))
     [mail] = mailbox.messages()
     assert mail["Subject"] == subject and "NOT FINISHED by 10:00" in subject and "scheduled__2026-11-27" in subject

@@ -186,8 +186,9 @@ class FailIfProductsUnpaidOperator(BaseOperator):
 async def alert_payback_deadline_missed(*, to_variable: str = "hjs_ops_email", smtp_conn_id: str = SMTP_CONN_ID,
                                         deadline: str = "", context: dict | None = None) -> str:
     """Deadline callback (runs in the triggerer): the maturity payback run has not finished in time."""
+    # The triggerer passes the run as Airflow's DAGRunResponse dumped to JSON: its id is "dag_run_id".
     run = (context or {}).get("dag_run") or {}
-    run_id = run.get("run_id", "?")
+    run_id = run.get("dag_run_id") or run.get("run_id") or "?"
     subject = f"HJS maturity payback NOT FINISHED by {deadline or 'its deadline'}: run {run_id}"
     body = (f"<p>The <b>hjs_maturity_payback</b> run <code>{html.escape(str(run_id))}</code> (logical date "
             f"{html.escape(str(run.get('logical_date')))}) had not finished by {html.escape(deadline)}. Users expect "
