@@ -65,12 +65,15 @@ def seed_sandbox(zw, sandbox_url: str) -> dict[str, int]:
                  "valueDate": value_date.isoformat(), "maturityDate": maturity.isoformat(), "transferOpen": is_open}
                 for code, name, channel, total, share, rate, day_count, value_date, maturity, is_open in cur]
             admin.upsert_products(products)
+            # HJS knows the holder reached through the transfers registered there (A -> B -> C)
+            cur.execute(load_sql("secondary_market/current_holder.sql"), {"product_id": None, "registered_only": True})
+            holders = {row[1]: row[3] for row in cur}  # root_asset_id -> holder_asset_id
             cur.execute(load_sql("stack/sandbox_subscriptions.sql"))
             loaded = admin.load_subscriptions(
                 {"orderNo": order_no, "hjsOrderId": hjs_order_id, "productCode": code, "assetId": asset_id,
-                 "userId": user_id, "shares": shares, "amount": _money(amount), "holderAssetId": holder,
+                 "userId": user_id, "shares": shares, "amount": _money(amount), "holderAssetId": holders[asset_id],
                  "acceptedAt": accepted_at.isoformat()}
-                for order_no, hjs_order_id, code, asset_id, user_id, shares, amount, holder, accepted_at in cur)
+                for order_no, hjs_order_id, code, asset_id, user_id, shares, amount, accepted_at in cur)
     finally:
         conn.close()
     return {"products": len(products), **{f"subscriptions_{k}": v for k, v in loaded.items()}}

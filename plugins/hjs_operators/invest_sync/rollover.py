@@ -49,6 +49,13 @@ def _execute(cur, name: str, params: dict | None = None) -> None:
     cur.execute(load_sql(f"invest_sync/{name}.sql"), params or {})
 
 
+def _move(cur, product_id: int, from_status: str, to_status: str) -> bool:
+    """Move a package's status only from the status we saw; False if another writer moved it first."""
+    _execute(cur, "rollover_set_status", {"product_id": product_id, "from_status": from_status,
+                                          "to_status": to_status})
+    return cur.fetchone() is not None
+
+
 def channels(conn) -> list[str]:
     try:
         with conn.cursor() as cur:
@@ -79,18 +86,14 @@ def roll_over_channel(conn, channel: str) -> ChannelRollover:
                 return result
             sold_out = None
             if current is not None:
-                _execute(cur, "rollover_set_status",
-                         {"product_id": current.id, "from_status": "ON_SALE", "to_status": "SOLD_OUT"})
-                if cur.fetchone() is None:
+                if not _move(cur, current.id, "ON_SALE", "SOLD_OUT"):
                     conn.rollback()
                     return ChannelRollover(channel, conflict=f"{current.product_code} changed status meanwhile")
                 sold_out = current.product_code
             opened = None
             if pending:
                 nxt = pending[0]
-                _execute(cur, "rollover_set_status",
-                         {"product_id": nxt.id, "from_status": "PENDING", "to_status": "ON_SALE"})
-                if cur.fetchone() is None:
+                if not _move(cur, nxt.id, "PENDING", "ON_SALE"):
                     conn.rollback()
                     return ChannelRollover(channel, conflict=f"{nxt.product_code} changed status meanwhile")
                 opened = nxt.product_code
