@@ -111,3 +111,22 @@ def test_money_comes_back_as_exact_decimal(conn):
         cur.execute("SELECT create_amount FROM asset WHERE id = %s", (asset,))
         amount = cur.fetchone()[0]
     assert isinstance(amount, Decimal) and amount == Decimal("10000.00")
+
+
+def test_one_refused_move_refuses_the_whole_statement_and_names_the_asset(conn):
+    """The guard runs once per statement over all its rows: one bad row and nothing moves."""
+    product = add_product(conn)
+    allowed = add_asset(conn, product, status="INVEST_START")
+    bad = add_asset(conn, product, status="INVEST_SUCCESS")
+    with pytest.raises(errors.CheckViolation, match=f"asset {bad}: status may not move from INVEST_SUCCESS to "
+                                                    "INVEST_START"), conn.cursor() as cur:
+        cur.execute("UPDATE asset SET status = CASE id WHEN %s THEN 'INVEST_SUCCESS' ELSE 'INVEST_START' END "
+                    "WHERE id IN (%s, %s)", (allowed, allowed, bad))
+    with conn.cursor() as cur:
+        cur.execute("SELECT id, status FROM asset WHERE id IN (%s, %s) ORDER BY id", (allowed, bad))
+        assert cur.fetchall() == [(allowed, "INVEST_START"), (bad, "INVEST_SUCCESS")]
+
+
+def test_asset_ids_are_never_rewritten(conn):
+    asset = add_asset(conn, add_product(conn))
+    refused(conn, errors.CheckViolation, "UPDATE asset SET id = id + 1000000 WHERE id = %s", (asset,))

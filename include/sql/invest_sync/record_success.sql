@@ -3,7 +3,7 @@
 -- nothing to move and writes nothing), its invest record (unique per asset and per order number) and
 -- the audit row are written only for a row that moved. Returns one row when booked, none otherwise.
 WITH moved AS (
-    UPDATE asset SET status = 'INVEST_SUCCESS'
+    UPDATE asset SET status = 'INVEST_SUCCESS', updated_at = now()
     WHERE id = %(asset_id)s AND status = 'INVEST_START'
     RETURNING id, create_amount
 ), recorded AS (
