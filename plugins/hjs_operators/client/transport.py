@@ -126,6 +126,23 @@ def new_session(pool_size: int = 10) -> requests.Session:
     return session
 
 
+def _settle_environment(session: requests.Session, base_url: str) -> None:
+    """Read the environment once, when the transport is built, instead of on every call.
+
+    A session that trusts the environment reads the proxy variables, REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE
+    and ~/.netrc again on every request: walking os.environ was about a quarter of the client's CPU per
+    call (bench/README.md, invest sync). The proxies and CA bundle that apply to base_url are fixed on
+    the session here, then it stops looking. .netrc credentials are not taken over: HJS authenticates
+    by signature, and no password should ride along.
+    """
+    if not session.trust_env:
+        return
+    settings = session.merge_environment_settings(base_url, {}, None, None, None)
+    session.proxies = settings["proxies"]
+    session.verify = settings["verify"]
+    session.trust_env = False
+
+
 class HjsTransport:
     """Sends single HJS calls. Safe to share between threads (requests' connection pool is)."""
 
@@ -143,6 +160,7 @@ class HjsTransport:
         self.settings = settings
         self.timeouts = timeouts or Timeouts()
         self.session = session or new_session()
+        _settle_environment(self.session, self.base_url)
 
     def __repr__(self) -> str:
         return f"HjsTransport(base_url={self.base_url!r}, merchant_id={self.settings.merchant_id!r})"

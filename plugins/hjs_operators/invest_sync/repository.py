@@ -82,21 +82,35 @@ def assets_of_product(conn, product_id: int, cutoff: datetime) -> list[WaitingAs
                                                                              "cutoff": cutoff})]
 
 
-def record_success(conn, *, asset_id: int, order_no: str, hjs_order_id: str, accepted_at: datetime,
-                   already_at_hjs: bool, run_id: str) -> bool:
-    """Book a subscription HJS holds: status, invest record and audit row in one transaction.
+@dataclass(frozen=True)
+class Booking:
+    """A subscription HJS holds (created now, or found there: already_at_hjs), to be booked in zw."""
 
-    True when booked now; False when the asset was no longer INVEST_START (another run booked it).
-    A unique violation (an invest record exists while the asset is still INVEST_START: bad data) is
-    raised after the rollback, for the caller to set the asset aside.
+    asset_id: int
+    order_no: str
+    hjs_order_id: str
+    accepted_at: datetime
+    already_at_hjs: bool
+
+
+def record_successes(conn, bookings: Sequence[Booking], run_id: str) -> set[int]:
+    """Book a group of subscriptions in one statement and one transaction: per asset its status, invest
+    record and audit row, together (record_successes.sql).
+
+    Returns the ids booked now; an asset missing from it was no longer INVEST_START (another run booked
+    it). Any error (a unique violation: an invest record exists while the asset is still INVEST_START,
+    i.e. bad data) rolls the whole group back and is raised, for the caller to book the group's assets
+    one by one and set the bad one aside.
     """
-    params = {"asset_id": asset_id, "order_no": order_no, "hjs_order_id": hjs_order_id,
-              "accepted_at": accepted_at, "run_id": run_id,
-              "outcome": "ALREADY_AT_HJS" if already_at_hjs else "SUCCESS"}
+    group = sorted(bookings, key=lambda b: b.asset_id)  # rows locked in id order: no deadlock between runs
+    params = {"asset_ids": [b.asset_id for b in group], "order_nos": [b.order_no for b in group],
+              "hjs_order_ids": [b.hjs_order_id for b in group], "accepted_ats": [b.accepted_at for b in group],
+              "outcomes": ["ALREADY_AT_HJS" if b.already_at_hjs else "SUCCESS" for b in group],
+              "run_id": run_id}
     try:
         with conn.cursor() as cur:
-            cur.execute(load_sql("invest_sync/record_success.sql"), params)
-            booked = cur.fetchone() is not None
+            cur.execute(load_sql("invest_sync/record_successes.sql"), params)
+            booked = {row[0] for row in cur.fetchall()}
         conn.commit()
         return booked
     except BaseException:

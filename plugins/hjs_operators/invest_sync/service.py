@@ -2,13 +2,16 @@
 
 Per product: read its waiting assets (at the run's cutoff), confirm the product at HJS
 (product.query; unknown or different -> every asset of it is set aside with the reason), record the
-confirmation, then subscribe the assets on `concurrency` threads, each with its own HJS client
-(one HTTP session) and its own zw connection. Per asset:
+confirmation, then subscribe the assets on `concurrency` calling threads, each with its own HJS client
+(one HTTP session). The calling threads never wait on zw: each outcome goes to the Booker (booking.py),
+one thread with its own zw connection that books successes in groups. The next product's confirmation
+queues behind the current product's assets on the same threads, so it overlaps their last calls and
+never adds a call in flight. Per asset:
 - HjsClient.subscribe with the derived order number; check_first when an earlier sync may have sent
   it (see assets_of_product.sql), so a task killed after sending asks instead of sending again; an
   unknown outcome inside the call is asked about by the client before it re-sends;
-- success -> status, invest record and audit row in one transaction (record_success.sql), only if
-  the asset is still INVEST_START;
+- success -> status, invest record and audit row in the same transaction (record_successes.sql, a
+  group of assets per statement), only if the asset is still INVEST_START;
 - a refusal (1xxx), a transient failure the client's backoff could not ride out, an untrustworthy
   answer, or bad zw data -> an attempt row with the code and reason; the asset stays INVEST_START
   for the next run, the others go on.
@@ -23,7 +26,7 @@ import math
 import threading
 from collections import Counter
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
@@ -32,7 +35,8 @@ from ..domain.order_numbers import invest_order_no
 from ..protocol import codes as hjs_codes
 from ..protocol.errors import HjsBusinessError, HjsProtocolError, HjsTransientError
 from . import repository as repo
-from .repository import WaitingAsset, WaitingProduct
+from .booking import GROUP_SIZE, LINGER_SECONDS, Attempt, Booker
+from .repository import Booking, WaitingAsset, WaitingProduct
 
 log = logging.getLogger("hjs_operators.invest_sync")
 
@@ -42,7 +46,6 @@ MAX_BATCHES = 512
 TRANSIENT = "TRANSIENT_FAILURE"
 PROTOCOL = "PROTOCOL_FAILURE"
 ZW_INVALID = "ZW_INVALID_ASSET"
-ZW_CONFLICT = "ZW_RECORD_CONFLICT"
 PRODUCT_MISMATCH = "PRODUCT_MISMATCH"
 
 
@@ -122,13 +125,14 @@ class InvestSync:
     """Subscribes the waiting assets of product-id ranges at HJS for one run.
 
     connect: () -> a new zw DB-API connection (psycopg2 or psycopg 3); client_factory: () -> a new
-    HjsClient (one HTTP session each: one per thread); run_id is written on every row; cutoff is the
-    run's data-interval end (never now()).
+    HjsClient (one HTTP session each: one per calling thread); run_id is written on every row; cutoff is
+    the run's data-interval end (never now()). booking_group and booking_linger: see booking.Booker.
     """
 
     def __init__(self, *, connect: Callable[[], Any], client_factory: Callable[[], HjsClient], run_id: str,
                  cutoff: datetime, concurrency: int = 4, progress_every: int = 500,
-                 max_consecutive_transient: int = 20) -> None:
+                 max_consecutive_transient: int = 20, booking_group: int = GROUP_SIZE,
+                 booking_linger: float = LINGER_SECONDS) -> None:
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
         if cutoff.tzinfo is None:
@@ -140,29 +144,30 @@ class InvestSync:
         self.concurrency = concurrency
         self.progress_every = progress_every
         self.max_consecutive_transient = max_consecutive_transient
+        self.booking_group = booking_group
+        self.booking_linger = booking_linger
         self._local = threading.local()
-        self._opened: list[Any] = []
-        self._opened_lock = threading.Lock()
+        self._clients: list[HjsClient] = []
+        self._clients_lock = threading.Lock()
         self._stop = threading.Event()
 
-    # -- per-thread resources ----------------------------------------------------------------------
+    # -- per-thread HJS clients --------------------------------------------------------------------
 
-    def _resources(self) -> tuple[Any, HjsClient]:
-        local = self._local
-        if getattr(local, "conn", None) is None:
-            local.conn = self.connect()
-            local.client = self.client_factory()
-            with self._opened_lock:
-                self._opened.extend([local.conn, local.client])
-        return local.conn, local.client
+    def _client(self) -> HjsClient:
+        client = getattr(self._local, "client", None)
+        if client is None:
+            client = self._local.client = self.client_factory()
+            with self._clients_lock:
+                self._clients.append(client)
+        return client
 
-    def _close_all(self) -> None:
-        for resource in self._opened:
+    def _close_clients(self) -> None:
+        for client in self._clients:
             try:
-                resource.close()
+                client.close()
             except Exception:  # closing is best effort; the work is already booked
-                log.warning("could not close %s", type(resource).__name__)
-        self._opened.clear()
+                log.warning("could not close %s", type(client).__name__)
+        self._clients.clear()
 
     # -- planning --------------------------------------------------------------------------------------
 
@@ -181,25 +186,32 @@ class InvestSync:
 
     def subscribe_batch(self, first_product_id: int, last_product_id: int) -> dict[str, Any]:
         """Subscribe every waiting asset of the products in [first, last]; returns the counts."""
+        conn = self.connect()
         try:
-            conn, client = self._resources()
             products = repo.products_in_batch(conn, first_product_id, last_product_id, self.cutoff)
             tally = _Tally(sum(p.waiting for p in products), self.progress_every)
             log.info("batch of products %d-%d: %d product(s), %s waiting asset(s), %d call(s) in flight",
                      first_product_id, last_product_id, len(products), f"{tally.total:,}", self.concurrency)
-            with ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="invest") as pool:
+            with Booker(connect=self.connect, run_id=self.run_id, counted=lambda outcome, key: self._counted(
+                            tally, outcome, key), group_size=self.booking_group, linger=self.booking_linger
+                        ) as booker, \
+                    ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="invest") as pool:
+                pending: list[Future] = []
                 for number, product in enumerate(products, 1):
                     assets = repo.assets_of_product(conn, product.id, self.cutoff)
-                    if self._stop.is_set():
+                    if self._stop.is_set() or booker.broken:
                         tally.add("not_attempted", len(assets))
                         continue
                     log.info("product %d/%d %s: %d waiting asset(s) (%d to check at HJS first)", number,
                              len(products), product.product_code, len(assets), sum(a.check_first for a in assets))
-                    if not assets or not self._confirm(conn, client, product, assets, tally):
+                    # The confirmation queues behind the previous product's assets: it runs as soon as a
+                    # calling thread is free, while the others finish that product.
+                    if not assets or not self._confirm(conn, pool, product, assets, tally):
                         continue
-                    # every future is collected, so an unexpected error (zw down) surfaces here
-                    for future in [pool.submit(self._subscribe_one, product, asset, tally) for asset in assets]:
-                        future.result()
+                    pending = _running(pending)
+                    pending += [pool.submit(self._subscribe_one, booker, product, asset, tally) for asset in assets]
+                for future in pending:
+                    future.result()
             result = tally.result(len(products))
             log.info("batch of products %d-%d done: %s", first_product_id, last_product_id, result)
             if self._stop.is_set():
@@ -209,15 +221,26 @@ class InvestSync:
                     f"(counts so far: {result})")
             return result
         finally:
-            self._close_all()
+            conn.close()
+            self._close_clients()
 
-    def _confirm(self, conn, client: HjsClient, product: WaitingProduct, assets: list[WaitingAsset],
+    def _counted(self, tally: _Tally, outcome: str, key: str | None) -> None:
+        """An outcome written by the Booker; a long streak of transient failures stops the batch."""
+        tally.add(outcome, reason=key)
+        if key == TRANSIENT and tally.consecutive_transient >= self.max_consecutive_transient:
+            if not self._stop.is_set():
+                log.error("%d transient HJS failures in a row: HJS looks unavailable; stopping this batch",
+                          tally.consecutive_transient)
+            self._stop.set()
+
+    def _confirm(self, conn, pool: ThreadPoolExecutor, product: WaitingProduct, assets: list[WaitingAsset],
                  tally: _Tally) -> bool:
-        """product.query; on any failure every asset of the product is set aside with the reason."""
+        """product.query (on a calling thread, so no more than `concurrency` calls are ever in flight);
+        on any failure every asset of the product is set aside with the reason."""
         code = product.product_code
         ids = [a.id for a in assets]
         try:
-            found = client.query_product(code)
+            found = pool.submit(lambda: self._client().query_product(code)).result()
         except HjsBusinessError as exc:
             return self._set_aside(conn, product, ids, tally, "BUSINESS_FAILURE", exc.code,
                                    f"product {code} not confirmed at HJS: {exc.code} {exc.hjs_message}")
@@ -249,58 +272,49 @@ class InvestSync:
         tally.add("failed", len(asset_ids), reason=reason_key(code, kind_outcome))
         return False
 
-    def _subscribe_one(self, product: WaitingProduct, asset: WaitingAsset, tally: _Tally) -> None:
-        if self._stop.is_set():
+    def _subscribe_one(self, booker: Booker, product: WaitingProduct, asset: WaitingAsset, tally: _Tally) -> None:
+        """One asset on a calling thread: the HJS call, then the outcome handed to the Booker."""
+        if self._stop.is_set() or booker.broken:
             tally.add("not_attempted")
             return
-        conn, client = self._resources()
         order_no = _order_no(asset.id)
         try:
             command = InvestCommand.for_asset(asset_id=asset.id, product_code=product.product_code,
                                               user_id=asset.user_id, shares=asset.shares, amount=asset.amount)
         except (TypeError, ValueError) as exc:
-            self._fail(conn, asset, order_no, tally, "BUSINESS_FAILURE", ZW_INVALID,
+            self._fail(booker, asset, order_no, "BUSINESS_FAILURE", ZW_INVALID,
                        f"asset {asset.id} cannot be sent: {exc}")
             return
         try:
-            order = client.subscribe(command, check_first=asset.check_first)
+            order = self._client().subscribe(command, check_first=asset.check_first)
         except HjsBusinessError as exc:
-            self._fail(conn, asset, order_no, tally, "BUSINESS_FAILURE", exc.code, exc.hjs_message)
+            self._fail(booker, asset, order_no, "BUSINESS_FAILURE", exc.code, exc.hjs_message)
             return
         except HjsTransientError as exc:
-            self._fail(conn, asset, order_no, tally, TRANSIENT, None, str(exc))
+            self._fail(booker, asset, order_no, TRANSIENT, None, str(exc))
             return
         except HjsProtocolError as exc:
-            self._fail(conn, asset, order_no, tally, PROTOCOL, None, str(exc))
+            self._fail(booker, asset, order_no, PROTOCOL, None, str(exc))
             return
-        try:
-            booked = repo.record_success(conn, asset_id=asset.id, order_no=order_no, hjs_order_id=order.hjs_order_id,
-                                         accepted_at=order.accepted_at, already_at_hjs=order.already_at_hjs,
-                                         run_id=self.run_id)
-        except Exception as exc:
-            if repo.sqlstate(exc) != repo.UNIQUE_VIOLATION:
-                raise
-            self._fail(conn, asset, order_no, tally, "BUSINESS_FAILURE", ZW_CONFLICT,
-                       f"asset {asset.id} is INVEST_START but an invest record for it or {order_no} already exists")
-            return
-        if not booked:
-            log.info("asset %d was booked by another run meanwhile; nothing written", asset.id)
-            tally.add("already_booked")
-        else:
-            tally.add("already_at_hjs" if order.already_at_hjs else "subscribed")
+        booker.book(Booking(asset_id=asset.id, order_no=order_no, hjs_order_id=order.hjs_order_id,
+                            accepted_at=order.accepted_at, already_at_hjs=order.already_at_hjs))
 
-    def _fail(self, conn, asset: WaitingAsset, order_no: str, tally: _Tally, outcome: str, code: str | None,
+    def _fail(self, booker: Booker, asset: WaitingAsset, order_no: str, outcome: str, code: str | None,
               reason: str) -> None:
         key = reason_key(code, outcome)
         log.warning("asset %d (order %s) not subscribed: %s: %s", asset.id, order_no, key, reason)
-        repo.record_attempts(conn, "INVEST", [asset.id], outcome=outcome, run_id=self.run_id, reference=order_no,
-                             reason_code=code, reason=reason)
-        tally.add("failed", reason=key)
-        if key == TRANSIENT and tally.consecutive_transient >= self.max_consecutive_transient:
-            if not self._stop.is_set():
-                log.error("%d transient HJS failures in a row: HJS looks unavailable; stopping this batch",
-                          tally.consecutive_transient)
-            self._stop.set()
+        booker.fail(Attempt(asset.id, order_no, outcome, code, reason, key))
+
+
+def _running(futures: list[Future]) -> list[Future]:
+    """The futures not done yet; a done one's unexpected error (a bug, not an HJS failure) is raised."""
+    running = []
+    for future in futures:
+        if future.done():
+            future.result()
+        else:
+            running.append(future)
+    return running
 
 
 def _order_no(asset_id: int) -> str:
