@@ -155,7 +155,7 @@ def database(n: int, repeat: int) -> None:
             t_sell = time.perf_counter() - started
             if "--explain" in sys.argv:
                 with conn, conn.cursor() as cur:
-                    for name in ("insert_sell_records", "confirm_assets", "count_sold"):
+                    for name in ("sellable_product", "insert_sell_records", "confirm_assets"):
                         cur.execute("EXPLAIN ANALYZE " + load_sql(f"trial/{name}.sql"),
                                     {"run_id": RUN, "product_id": 3})
                         print(name, "\n".join(r[0] for r in cur.fetchall()))

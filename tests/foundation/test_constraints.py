@@ -127,6 +127,8 @@ def test_one_refused_move_refuses_the_whole_statement_and_names_the_asset(conn):
         assert cur.fetchall() == [(allowed, "INVEST_START"), (bad, "INVEST_SUCCESS")]
 
 
-def test_asset_ids_are_never_rewritten(conn):
+def test_an_assets_id_and_product_are_never_rewritten(conn):
     asset = add_asset(conn, add_product(conn))
+    other = add_product(conn)
     refused(conn, errors.CheckViolation, "UPDATE asset SET id = id + 1000000 WHERE id = %s", (asset,))
+    refused(conn, errors.CheckViolation, "UPDATE asset SET product_id = %s WHERE id = %s", (other, asset))

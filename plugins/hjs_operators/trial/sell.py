@@ -1,17 +1,16 @@
-"""Sell records with zw's amounts (principal + interest), each product all or nothing.
+"""Sell records with zw's amounts (principal + interest): one transaction per product, all or nothing.
 
-The assets to sell are staged once per call (COPY into a session temp table). Then, per group of
-products in ONE transaction, set-wise:
-1. find the products whose every staged asset can be sold for the compared amount (still that amount
-   in zw, a status that may be sold, no sell record for another amount) - a product with any asset in
-   doubt is left out entirely and reported;
-2. insert the sell records of those products (unique per asset: ON CONFLICT DO NOTHING, so a rerun
-   writes nothing) and move their assets INVEST_SUCCESS -> SELL_CONFIRMED (conditional);
-3. check per product that every staged asset now has its sell record and is confirmed; if one falls
-   short (someone changed it between 1 and 2), the group's transaction is rolled back and the call
-   fails naming the product, so a product is never half sold.
-Set-wise statements instead of one round of statements per product: 5,000 products x 3 statements
-took minutes; the grouped form runs close to COPY's rate (bench/README.md).
+The assets to sell are staged once per call (COPY into a session temp table). Then, per product in its
+own transaction, set-wise over its staged assets:
+1. check that every staged asset can be sold for the compared amount (still that amount in zw, a
+   status that may be sold, no sell record for another amount) - if one is in doubt, nothing of the
+   product is written and the reason is reported;
+2. insert the sell records (unique per asset: ON CONFLICT DO NOTHING, so a rerun writes nothing) and
+   move the assets INVEST_SUCCESS -> SELL_CONFIRMED (conditional);
+3. check by the statements' row counts that every staged asset now has its sell record and is
+   confirmed; if one falls short (someone changed it between 1 and 2), the product's transaction is
+   rolled back and reported.
+A product that fails never stops the others. Where the time goes: bench/README.md.
 """
 
 from __future__ import annotations
@@ -28,9 +27,7 @@ from ..repository.sql_files import load_sql
 
 log = logging.getLogger(__name__)
 
-# Products per transaction (about 20,000 sell records): big enough that the per-statement cost vanishes,
-# small enough that a rollback or a lock wait stays short.
-COMMIT_EVERY = 100
+PROGRESS_EVERY = 100  # products between two progress lines in the task log
 
 
 @dataclass(frozen=True)
@@ -52,42 +49,45 @@ def stage(zw_conn, rows: pd.DataFrame) -> None:
         cur.execute(load_sql("trial/analyze_sell_stage.sql"))  # per-product lookups use the index
 
 
+class _NotSold(Exception):
+    """Rolls one product's transaction back; the message says why."""
+
+
+def _sell_product(zw_conn, run_id: str, product_id: int) -> int:
+    """Sell one staged product in one transaction; returns the sell records written, raises _NotSold."""
+    params = {"run_id": run_id, "product_id": product_id}
+    with transaction(zw_conn) as cur:
+        cur.execute(load_sql("trial/sellable_product.sql"), params)
+        staged, sellable, recorded, to_confirm = cur.fetchone()
+        if staged != sellable:
+            raise _NotSold(f"{staged - sellable} of {staged} assets cannot be sold for the compared amount "
+                           "(changed since the comparison, or sold for another amount)")
+        cur.execute(load_sql("trial/insert_sell_records.sql"), params)
+        written = cur.rowcount
+        cur.execute(load_sql("trial/confirm_assets.sql"), params)
+        confirmed = cur.rowcount
+        # Anything changed by someone else between the check and the writes shows in the counts.
+        if written != staged - recorded or confirmed != to_confirm:
+            raise _NotSold(f"{written} of {staged - recorded} sell records written and {confirmed} of {to_confirm} "
+                           "assets confirmed (changed while writing); rolled back")
+    return written
+
+
 def write_sell_records(zw_conn, run_id: str, rows: pd.DataFrame) -> SellResult:
-    """Sell every product of `rows` (one row per asset to sell), each product all or nothing."""
+    """Sell every product of `rows` (one row per asset to sell), each in its own transaction."""
     stage(zw_conn, rows)
     product_ids = sorted(int(p) for p in rows["product_id"].unique())
     sold, failed, inserted = [], {}, 0
-    for start in range(0, len(product_ids), COMMIT_EVERY):
-        group = product_ids[start:start + COMMIT_EVERY]
-        with transaction(zw_conn) as cur:
-            cur.execute(load_sql("trial/sell_group_plan.sql"))
-            cur.execute(load_sql("trial/sellable_products.sql"), {"product_ids": group})
-            sellable = []
-            for product_id, staged, ok in cur.fetchall():
-                if staged == ok:
-                    sellable.append(product_id)
-                else:
-                    failed[product_id] = (f"{staged - ok} of {staged} assets cannot be sold for the compared amount "
-                                          "(changed since the comparison, or sold for another amount)")
-                    log.warning("product %d: nothing sold: %s", product_id, failed[product_id])
-            params = {"run_id": run_id, "product_ids": sellable}
-            cur.execute(load_sql("trial/insert_sell_records.sql"), params)
-            new = cur.rowcount
-            cur.execute(load_sql("trial/confirm_assets.sql"), params)
-            cur.execute(load_sql("trial/count_sold.sql"), params)
-            short = {pid: (staged, done) for pid, staged, done in cur.fetchall() if staged != done}
-            if short:
-                detail = "; ".join(f"product {pid}: {n} of {staged}" for pid, (staged, n) in sorted(short.items()))
-                raise SellError(f"sell records fell short (rolled back, nothing of these products written): {detail}")
-        sold += sellable
-        inserted += new
-        log.info("sell records: %d/%d products, %d record(s) written", start + len(group), len(product_ids),
-                 inserted)
+    for done, product_id in enumerate(product_ids, start=1):
+        try:
+            inserted += _sell_product(zw_conn, run_id, product_id)
+            sold.append(product_id)
+        except _NotSold as reason:
+            failed[product_id] = str(reason)
+            log.warning("product %d: nothing sold: %s", product_id, reason)
+        if done % PROGRESS_EVERY == 0 or done == len(product_ids):
+            log.info("sell records: %d/%d products, %d record(s) written", done, len(product_ids), inserted)
     return SellResult(sold=sold, failed=failed, inserted=inserted)
-
-
-class SellError(RuntimeError):
-    """A product's sell records could not all be written; its group was rolled back."""
 
 
 def rows_to_sell(zw: pd.DataFrame, assets: pd.DataFrame, hjs: pd.DataFrame, *, only_match: bool) -> pd.DataFrame:
