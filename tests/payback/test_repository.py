@@ -76,6 +76,23 @@ def test_a_rerun_writes_and_moves_nothing_and_says_so(zw_conn, day):
     assert fetch(zw_conn, "SELECT DISTINCT run_id FROM payback_order") == [("r1",)]
 
 
+def test_an_order_written_by_someone_else_rolls_its_product_back(zw_conn, day):
+    """The writes must match what the guard counted: a stray order for a holder that is still
+    SELL_CONFIRMED makes the insert come out one short, and nothing of that product stays written."""
+    with zw_conn, zw_conn.cursor() as cur:
+        cur.execute("INSERT INTO payback_order (asset_id, sell_record_id, product_id, user_id, principal, interest, "
+                    "amount, destination) SELECT a.id, s.id, a.product_id, a.user_id, s.principal, s.interest, "
+                    "s.amount, 'BALANCE' FROM asset a JOIN sell_record s ON s.asset_id = a.id WHERE a.id = %s",
+                    (day.balance,))
+    result = pay_maturity_day(zw_conn, MATURITY, run_id="r1")
+
+    [stopped] = [p for p in result.unpaid if p.product_id == day.paid_product]
+    assert "changed by another writer" in stopped.describe_problems()
+    assert fetch(zw_conn, "SELECT asset_id FROM payback_order WHERE product_id = %s", (day.paid_product,)) == [
+        (day.balance,)]  # only the stray order: the run's own writes were rolled back
+    assert statuses(zw_conn)[day.card] == "SELL_CONFIRMED"
+
+
 def test_once_the_sell_record_exists_the_blocked_product_is_paid_by_a_rerun(zw_conn, day):
     pay_maturity_day(zw_conn, MATURITY, run_id="r1")
     with zw_conn, zw_conn.cursor() as cur:  # the T-3 trial catches up on the missing asset

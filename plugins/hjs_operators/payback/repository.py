@@ -7,7 +7,9 @@ For each product maturing on the day:
    the product, and what is missing is reported (the caller fails the run at the end);
 3. one INSERT ... SELECT ... ON CONFLICT DO NOTHING writes every holder's payback order set-wise;
 4. one UPDATE moves SELL_CONFIRMED holders that have an order to SELL_SUCCESS;
-5. commit.
+5. the two row counts must equal the guard's count of SELL_CONFIRMED holders (anything another writer
+   changed in between rolls the product back and reports it like a guard failure);
+6. commit.
 A product is therefore paid completely or not at all, and a rerun writes and moves nothing.
 """
 
@@ -88,24 +90,35 @@ def maturing_products(conn, maturity_date: date) -> list[tuple[int, str]]:
     return [(int(pid), code) for pid, code in rows]
 
 
+class _ChangedWhileWriting(Exception):
+    """Rolls a product's transaction back: its writes did not match what the guard counted."""
+
+
 def pay_product(conn, product_id: int, product_code: str, *, run_id: str) -> ProductOutcome:
     """Guard, write and move one product in one transaction (see the module docstring)."""
     params = {"product_id": product_id, "run_id": run_id}
-    with transaction(conn) as cur:
-        cur.execute(load_sql("payback/lock_product.sql"), params)
-        cur.execute(load_sql("payback/holder_problems.sql"), params)
-        problems = [Problem(holder_problem(status, has_sell) or f"status {status}", int(count), list(ids))
-                    for status, has_sell, count, ids in cur.fetchall()]
-        if problems:  # nothing was written; the commit only ends the read and the lock
-            return ProductOutcome(product_id, product_code, paid=False, problems=problems)
-        cur.execute(load_sql("payback/insert_orders.sql"), params)
-        new_orders = cur.rowcount
-        cur.execute(load_sql("payback/mark_paid.sql"), params)
-        moved = cur.rowcount
-        cur.execute(load_sql("payback/product_order_count.sql"), params)
-        total = int(cur.fetchone()[0])
+    try:
+        with transaction(conn) as cur:
+            cur.execute(load_sql("payback/lock_product.sql"), params)
+            cur.execute(load_sql("payback/holders.sql"), params)
+            groups = cur.fetchall()
+            problems = [Problem(holder_problem(status, has_sell), int(count), list(ids))
+                        for status, has_sell, count, ids in groups if holder_problem(status, has_sell)]
+            if problems:  # nothing was written; the commit only ends the read and the lock
+                return ProductOutcome(product_id, product_code, paid=False, problems=problems)
+            to_pay = sum(int(count) for status, _, count, _ in groups if status == "SELL_CONFIRMED")
+            paid_before = sum(int(count) for status, _, count, _ in groups if status == "SELL_SUCCESS")
+            cur.execute(load_sql("payback/insert_orders.sql"), params)
+            new_orders = cur.rowcount
+            cur.execute(load_sql("payback/mark_paid.sql"), params)
+            moved = cur.rowcount
+            if new_orders != to_pay or moved != to_pay:
+                raise _ChangedWhileWriting(f"{new_orders} order(s) written and {moved} asset(s) moved for {to_pay} "
+                                           "holder(s) to pay (changed by another writer); rolled back")
+    except _ChangedWhileWriting as changed:
+        return ProductOutcome(product_id, product_code, paid=False, problems=[Problem(str(changed), to_pay, [])])
     return ProductOutcome(product_id, product_code, paid=True, new_orders=new_orders,
-                          existing_orders=total - new_orders, assets_moved=moved)
+                          existing_orders=paid_before, assets_moved=moved)
 
 
 def pay_maturity_day(conn, maturity_date: date, *, run_id: str,

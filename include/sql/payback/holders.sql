@@ -1,6 +1,7 @@
--- The guard: current holders (not LIQUIDATED) of a product that are not ready to be paid, grouped by
--- what is wrong, with a few asset ids each. No rows = every current holder has a sell record and is
--- SELL_CONFIRMED (or already SELL_SUCCESS from an earlier run).
+-- The current holders (not LIQUIDATED) of a product, grouped by status and whether they have a sell
+-- record, with a few asset ids each. The guard (domain.payback.holder_problem) reads the groups: the
+-- product is paid only when every group is ready (SELL_CONFIRMED, or SELL_SUCCESS from an earlier run,
+-- with a sell record); the ready groups say how many orders and moves the writing must make.
 SELECT a.status,
        s.id IS NOT NULL AS has_sell_record,
        count(*) AS assets,
@@ -10,6 +11,5 @@ FROM asset a
 LEFT JOIN sell_record s ON s.asset_id = a.id AND s.product_id = %(product_id)s
 WHERE a.product_id = %(product_id)s
   AND a.status <> 'LIQUIDATED'
-  AND NOT (a.status IN ('SELL_CONFIRMED', 'SELL_SUCCESS') AND s.id IS NOT NULL)
 GROUP BY a.status, s.id IS NOT NULL
 ORDER BY a.status, has_sell_record
