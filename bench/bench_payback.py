@@ -14,6 +14,9 @@ On an embedded PostgreSQL, in one process:
   (through the status trigger), count; the orders' foreign keys checked as usual;
 - the rerun: the same call again, which must write nothing (idempotency kept, and what it costs).
 Prints seconds and ratio = COPY seconds / payback seconds (goal >= 0.5). Asserts only correctness.
+
+--without fks,guard measures how far the design's own safeguards are from the goal: on the throwaway
+database only, it drops payback_order's foreign keys and/or the asset status trigger before the run.
 """
 
 from __future__ import annotations
@@ -75,10 +78,22 @@ COLUMNS = ("asset_id, sell_record_id, product_id, user_id, principal, interest, 
            "card_id, run_id")
 
 
+# What --without removes, on the bench's throwaway database only.
+EXPERIMENTS = {
+    "fks": "ALTER TABLE payback_order DROP CONSTRAINT payback_order_asset_id_fkey, "
+           "DROP CONSTRAINT payback_order_sell_record_id_fkey, DROP CONSTRAINT payback_order_product_id_fkey",
+    "guard": "DROP TRIGGER asset_status_guard ON asset",
+}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--assets", type=int, default=1_000_000)
+    parser.add_argument("--without", default="", help="comma-separated: fks, guard (an experiment, see above)")
     args = parser.parse_args()
+    without = {part for part in args.without.split(",") if part}
+    if without - set(EXPERIMENTS):
+        parser.error(f"--without takes {', '.join(EXPERIMENTS)}")
     products = max(1, args.assets // HOLDERS)
     assets = products * HOLDERS
 
@@ -96,6 +111,8 @@ def main() -> None:
             with conn, conn.cursor() as cur:
                 cur.copy_expert(EXPECTED_ROWS, rows)
                 cur.execute("CREATE TABLE payback_copy (LIKE payback_order INCLUDING ALL)")
+                for name in sorted(without):
+                    cur.execute(EXPERIMENTS[name])
             text = rows.getvalue()
 
             started = time.perf_counter()
@@ -124,7 +141,7 @@ def main() -> None:
     assert result.new_orders == orders == copied == moved == assets and differing == 0, (orders, copied, moved)
     assert again.new_orders == 0 and not again.unpaid
     print(f"maturity payback: {products:,} products x {HOLDERS} holders = {assets:,} assets "
-          f"(set-up {setup_seconds:.1f} s, not timed)")
+          f"(set-up {setup_seconds:.1f} s, not timed)" + (f"; WITHOUT {', '.join(sorted(without))}" if without else ""))
     print(f"{'step':<58}{'seconds':>9}{'rows/s':>12}")
     print(f"{'baseline: raw COPY into an empty payback_order-shaped table':<58}{copy_seconds:>9.1f}"
           f"{assets / copy_seconds:>12,.0f}")

@@ -127,8 +127,15 @@ class HjsClient:
         self, product_code: str, page_no: int, page_size: int = pager.MAX_PAGE_SIZE
     ) -> MaturityPage:
         """One maturity.trial page, as HJS sent it (records parsed strictly; no cross-page checks)."""
-        payload = self._call(MATURITY_TRIAL, {"productCode": product_code, "pageNo": page_no, "pageSize": page_size})
+        payload = self.maturity_trial_payload(product_code, page_no, page_size)
         return MaturityPage.parse(payload, service=MATURITY_TRIAL, product_code=product_code, page_no=page_no)
+
+    def maturity_trial_payload(
+        self, product_code: str, page_no: int, page_size: int = pager.MAX_PAGE_SIZE
+    ) -> dict[str, Any]:
+        """One maturity.trial page's verified, decrypted payload, unparsed: for a caller that parses the
+        records leniently to keep and name the bad ones (trial.snapshot). Retried like every read."""
+        return self._call(MATURITY_TRIAL, {"productCode": product_code, "pageNo": page_no, "pageSize": page_size})
 
     def iter_maturity_pages(self, product_code: str, *, page_size: int = pager.MAX_PAGE_SIZE) -> Iterator[MaturityPage]:
         """Checked pages, one at a time (for callers that write each page as it comes)."""

@@ -83,9 +83,7 @@ def _page_fetcher(client):
     """A pager fetch function that parses the page header strictly and the records leniently."""
 
     def fetch(product_code: str, page_no: int, page_size: int) -> MaturityPage:
-        # the client's own retrying call (reads are retried on transient failures with backoff)
-        payload = client._call(MATURITY_TRIAL, {"productCode": product_code, "pageNo": page_no,
-                                                "pageSize": page_size})
+        payload = client.maturity_trial_payload(product_code, page_no, page_size)
         items = payload.get("records")
         header = MaturityPage.parse({**payload, "records": []}, service=MATURITY_TRIAL,
                                     product_code=product_code, page_no=page_no)
