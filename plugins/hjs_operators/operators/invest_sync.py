@@ -77,9 +77,9 @@ class PlanInvestBatchesOperator(BaseOperator):
 class SubscribeInvestBatchOperator(BaseOperator):
     """Subscribe at HJS every waiting asset of one batch of products, exactly once.
 
-    `concurrency` HJS calls are in flight at once (threads, each with its own HTTP session and zw
-    connection); the task takes that many slots of its pool (hjs_api), so the pool's size is the
-    number of HJS calls in flight across all tasks. Business refusals and transient failures are
+    `concurrency` HJS calls are in flight at once (threads, each with its own HTTP session; one more
+    thread with its own zw connection books what they get, in groups); the task takes that many slots
+    of its pool (hjs_api), so the pool's size is the number of HJS calls in flight across all tasks. Business refusals and transient failures are
     recorded and counted, not raised; the task fails only when zw fails or HJS looks down (a long
     streak of transient failures), and its retry continues where it stopped. Returns the counts.
     """
