@@ -79,9 +79,10 @@ class SubscribeInvestBatchOperator(BaseOperator):
 
     `concurrency` HJS calls are in flight at once (threads, each with its own HTTP session; one more
     thread with its own zw connection books what they get, in groups); the task takes that many slots
-    of its pool (hjs_api), so the pool's size is the number of HJS calls in flight across all tasks. Business refusals and transient failures are
-    recorded and counted, not raised; the task fails only when zw fails or HJS looks down (a long
-    streak of transient failures), and its retry continues where it stopped. Returns the counts.
+    of its pool (hjs_api), so the pool's size is the number of HJS calls in flight across all tasks.
+    Business refusals and transient failures are recorded and counted, not raised; the task fails
+    only when zw fails or HJS looks down (a long streak of transient failures), and its retry
+    continues where it stopped. Returns the counts.
     """
 
     template_fields: Sequence[str] = ("batch", "zw_conn_id", "hjs_conn_id")
