@@ -1,7 +1,7 @@
 """The whole T-3 trial run under the scheduler: the real DAG, the real stack, the sandbox at 20 ms latency.
 
     .venv/bin/python bench/bench_trial_run.py [--products 5000] [--assets-per-product 200] [--latency-ms 20]
-        [--batch-size 50] [--guard-hashjoin] [--keep]
+        [--batch-size 50] [--keep]
 
 1. builds zw (embedded PostgreSQL, migrated) in a temporary folder with set-wise SQL: N products of
    the channel HJS_BENCH maturing on run day + 3, 200 one-share INVEST_SUCCESS assets each with invest
@@ -127,17 +127,7 @@ SET LOCAL session_replication_role = origin;
 """
 
 
-# Bench-only workaround (--guard-hashjoin), NOT product code: the set-wise status guard of migration 0007
-# joins its transition tables old_asset/new_asset on id, and the sell step runs its statements after
-# trial/sell_group_plan.sql's SET LOCAL enable_hashjoin/mergejoin = off, which the trigger inherits: the
-# join becomes a nested loop over two unindexed tuplestores, quadratic in the rows of one UPDATE (4,000
-# rows: 11 s; a 100-product group of 20,000 rows: minutes). A function-level SET restores them inside
-# the trigger only.
-GUARD_HASHJOIN_SQL = ("ALTER FUNCTION asset_status_guard() SET enable_hashjoin = on "
-                      "SET enable_mergejoin = on")
-
-
-def build_zw(pg_dir: Path, products: int, per: int, run_day: date, guard_hashjoin: bool) -> dict[str, int]:
+def build_zw(pg_dir: Path, products: int, per: int, run_day: date) -> dict[str, int]:
     from psycopg2 import sql
 
     from demo.load import IDENTITY_TABLES, check_foreign_keys
@@ -149,8 +139,6 @@ def build_zw(pg_dir: Path, products: int, per: int, run_day: date, guard_hashjoi
         conn = pg.ensure_database("zw").connect()
         apply_migrations(conn)
         with conn, conn.cursor() as cur:
-            if guard_hashjoin:
-                cur.execute(GUARD_HASHJOIN_SQL)
             cur.execute(BUILD_SQL, {"products": products, "per": per, "maturity": run_day + timedelta(days=3),
                                     "run_day": run_day})
             check_foreign_keys(cur)
@@ -542,8 +530,6 @@ def main() -> None:
     parser.add_argument("--run-timeout", type=float, default=3600, help="seconds to wait for the run")
     parser.add_argument("--batch-size", type=int, help="the run param batch_size (products per mapped task; "
                         "default: the DAG's, 50)")
-    parser.add_argument("--guard-hashjoin", action="store_true",
-                        help="bench-only workaround: let the asset status guard use hash/merge joins (see above)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs) for a look")
     args = parser.parse_args()
     if args.assets_per_product > 200 or args.assets_per_product < 2:
@@ -563,11 +549,9 @@ def main() -> None:
     sampler = None
     try:
         started = time.perf_counter()
-        counts = build_zw(data_dir / "pg", args.products, args.assets_per_product, run_day, args.guard_hashjoin)
+        counts = build_zw(data_dir / "pg", args.products, args.assets_per_product, run_day)
         print(f"zw built in {time.perf_counter() - started:.1f} s: {counts}; run day {run_day}, maturity {maturity}",
               flush=True)
-        if args.guard_hashjoin:
-            print(f"bench-only workaround applied to zw: {GUARD_HASHJOIN_SQL}", flush=True)
 
         started = time.perf_counter()
         stack = Stack(data_dir, free_port())
