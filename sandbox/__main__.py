@@ -94,6 +94,7 @@ def main(argv: list[str] | None = None) -> int:
 
     import uvicorn
 
+    from .http11 import Http11Protocol
     from .server import create_app
 
     try:
@@ -112,6 +113,7 @@ def main(argv: list[str] | None = None) -> int:
             host=args.host,
             port=args.port,
             log_level=args.log_level,
+            http=Http11Protocol,  # serves requests that offer `Upgrade: h2c` (Java's HttpClient) with their body
             access_log=False,  # our own one line per call is enough; access logs cost CPU
             timeout_graceful_shutdown=int(config.hang_grace_seconds),
             log_config=None,  # keep the basicConfig format above
