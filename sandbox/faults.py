@@ -16,6 +16,8 @@ from .money import format_fen, parse_money
 
 DROPPABLE = frozenset({"invest.create", "transfer.register"})
 ERROR_STATUSES = ("mixed", "500", "503")
+THROTTLE_STATUSES = (429, 503)
+RETRY_AFTER_FORMATS = ("seconds", "http-date")
 DROP_MODES = ("reset", "hang")
 BAD_AMOUNT = "N/A"  # what bad_amount_for puts where a number should be
 
@@ -63,11 +65,17 @@ class FaultConfig:
     oversize_page: bool = False
     bad_amount_for: frozenset[str] = frozenset()
     services: frozenset[str] | None = None  # rate-based faults only for these services (None: all)
+    # Rate limiting: the next throttle_count calls (of `services`) get throttle_status with Retry-After.
+    throttle_count: int = 0
+    throttle_status: int = 429
+    retry_after: int = 1
+    retry_after_format: str = "seconds"  # or "http-date" (RFC 9110 section 10.2.3 allows both)
 
     KNOBS = (
         "error_rate", "error_status", "latency_ms", "latency_spike_ms", "spike_rate", "timeout_rate",
         "hang_seconds", "drop_after_commit_rate", "drop_mode", "bad_signature_rate", "skew", "total_drift",
-        "oversize_page", "bad_amount_for", "services",
+        "oversize_page", "bad_amount_for", "services", "throttle_count", "throttle_status", "retry_after",
+        "retry_after_format",
     )
 
     @classmethod
@@ -100,6 +108,9 @@ class FaultConfig:
         hang = _non_negative(data, "hang_seconds", 30.0, float)
         if hang <= 0:
             raise FaultConfigError("hang_seconds must be positive")
+        throttle_status = data.get("throttle_status", 429)
+        if throttle_status not in THROTTLE_STATUSES or isinstance(throttle_status, bool):
+            raise FaultConfigError("throttle_status must be 429 or 503")
         return cls(
             error_rate=_rate(data, "error_rate"),
             error_status=_choice(data, "error_status", ERROR_STATUSES),
@@ -116,6 +127,10 @@ class FaultConfig:
             oversize_page=oversize,
             bad_amount_for=frozenset(bad_amounts),
             services=frozenset(services) if services is not None else None,
+            throttle_count=_non_negative(data, "throttle_count"),
+            throttle_status=throttle_status,
+            retry_after=_non_negative(data, "retry_after", 1),
+            retry_after_format=_choice(data, "retry_after_format", RETRY_AFTER_FORMATS),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -154,6 +169,7 @@ class Decision:
 
     delay_seconds: float = 0.0  # a latency spike, before anything is read
     error_status: int | None = None  # 500 or 503
+    throttled: bool = False  # answered throttle_status with Retry-After, before anything is read
     hang: bool = False
     drop: bool = False
     bad_signature: bool = False
@@ -168,25 +184,33 @@ class FaultInjector:
         self.config = config
         self.seed = seed
         self._random = random.Random(seed)
+        self._throttle_left = config.throttle_count
 
     def configure(self, config: FaultConfig, seed: int | None = None) -> None:
         with self._lock:
             self.config = config
             self.seed = self._default_seed if seed is None else seed
             self._random = random.Random(self.seed)
+            self._throttle_left = config.throttle_count
 
     def reset(self) -> None:
         self.configure(NO_FAULTS)
 
     def snapshot(self) -> dict[str, Any]:
         with self._lock:
-            return {"seed": self.seed, **self.config.to_dict()}
+            return {"seed": self.seed, **self.config.to_dict(), "throttle_left": self._throttle_left}
 
     def draw(self, service: str) -> tuple[FaultConfig, Decision]:
         """Always six numbers per request, so one knob never shifts the pattern of another."""
         with self._lock:
             config = self.config
             u_error, u_kind, u_spike, u_hang, u_drop, u_sign = (self._random.random() for _ in range(6))
+            # A count, not a rate: "429 twice, then success" must be exact, whatever the seed.
+            throttled = self._throttle_left > 0 and config.applies_to(service)
+            if throttled:
+                self._throttle_left -= 1
+        if throttled:
+            return config, Decision(throttled=True)
         if config is NO_FAULTS or not config.applies_to(service):
             return config, Decision()
         delay = config.latency_spike_ms if u_spike < config.spike_rate else 0  # latency_ms is a floor (server.py)

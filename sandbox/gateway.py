@@ -31,6 +31,7 @@ class Reply:
     body: dict[str, Any]
     code: str
     signed: bool
+    headers: tuple[tuple[bytes, bytes], ...] = ()  # extra HTTP headers (Retry-After on throttling)
 
 
 def plain(code: str, message: str) -> Reply:

@@ -13,6 +13,7 @@ never holds up the others.
 from __future__ import annotations
 
 import asyncio
+import email.utils
 import json
 import logging
 import re
@@ -82,7 +83,10 @@ class ProtocolEndpoint:
         faults, decision = self.injector.draw(service)
         if decision.delay_seconds and not await self._sleep(decision.delay_seconds):
             return await self._gone(send)
-        if decision.error_status == 500:
+        if decision.throttled:  # rate limited before reading: nothing was done
+            reply = Reply(faults.throttle_status, plain(codes.SYSTEM_BUSY, "too many requests").body,
+                          codes.SYSTEM_BUSY, signed=False, headers=_retry_after(faults))
+        elif decision.error_status == 500:
             reply = Reply(500, {}, "500", signed=False)
         elif decision.error_status == 503:
             reply = plain(codes.SYSTEM_BUSY, "system busy")
@@ -137,9 +141,17 @@ async def _send(send: Send, reply: Reply) -> None:
     await send({
         "type": "http.response.start",
         "status": reply.status,
-        "headers": [*headers, (b"content-length", str(len(body)).encode())],
+        "headers": [*headers, *reply.headers, (b"content-length", str(len(body)).encode())],
     })
     await send({"type": "http.response.body", "body": body})
+
+
+def _retry_after(faults: FaultConfig) -> tuple[tuple[bytes, bytes], ...]:
+    if faults.retry_after_format == "http-date":
+        value = email.utils.formatdate(time.time() + faults.retry_after, usegmt=True)
+    else:
+        value = str(faults.retry_after)
+    return ((b"retry-after", value.encode("ascii")),)
 
 
 async def _floor(arrived: float, faults: FaultConfig) -> None:

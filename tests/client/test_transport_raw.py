@@ -119,6 +119,19 @@ def test_retry_after_is_read(stub, client):
     assert info.value.retry_after == 1.0
 
 
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [("2", 2.0), ("Wed, 21 Oct 2015 07:28:00 GMT", 0.0), ("soon", None), ("-5", None)],
+    ids=["seconds", "date-in-the-past", "garbage", "negative"],
+)
+def test_429_is_transient_and_its_retry_after_read(stub, client, header, expected):
+    stub.reply = (429, {"Retry-After": header}, b"slow down")
+    with pytest.raises(HjsTransientError) as info:
+        client.transport.send("system.ping", {})
+    assert info.value.http_status == 429 and info.value.retry_after == expected
+    assert "HTTP 429 Too Many Requests" in str(info.value)
+
+
 def test_dropped_connection_is_transient_with_unknown_outcome(stub, client):
     stub.reply = None
     with pytest.raises(HjsTransientError, match="connection dropped") as info:

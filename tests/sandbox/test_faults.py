@@ -46,6 +46,26 @@ def test_error_503_busy(hjs):
     assert hjs.admin.subscriptions() == []
 
 
+def test_throttle_answers_the_next_n_calls_429_with_retry_after(hjs):
+    hjs.admin.set_faults(throttle_count=2, retry_after=4, services=["invest.create"])
+    ping = post(hjs.base_url, "system.ping", envelope("system.ping", {}, hjs.settings))
+    assert ping.status_code == 200  # other services are not throttled and do not use up the count
+    answers = [
+        post(hjs.base_url, "invest.create", envelope("invest.create", invest("ZW1", "1"), hjs.settings))
+        for _ in range(3)
+    ]
+    assert [a.status_code for a in answers] == [429, 429, 200]
+    assert [a.headers.get("Retry-After") for a in answers[:2]] == ["4", "4"]
+    assert answers[0].json() == {"code": "9999", "message": "too many requests"}  # unsigned
+    assert len(hjs.admin.subscriptions()) == 1  # throttled calls did nothing
+
+
+def test_throttle_with_503_and_an_http_date(hjs):
+    hjs.admin.set_faults(throttle_count=1, throttle_status=503, retry_after=30, retry_after_format="http-date")
+    answer = post(hjs.base_url, "system.ping", envelope("system.ping", {}, hjs.settings))
+    assert answer.status_code == 503 and answer.headers["Retry-After"].endswith(" GMT")
+
+
 def test_error_pattern_is_deterministic_for_a_seed(hjs):
     first = pattern(hjs, 24, seed=7, error_rate=0.5)
     assert set(first) == {200, 500, 503}

@@ -277,8 +277,7 @@ class HjsClient:
 
 def _reason(exc: HjsError) -> str:
     """The error's message without its "service: " prefix, for nesting in another error of that call."""
-    text = str(exc)
-    return text.removeprefix(f"{exc.service}: ") if exc.service else text
+    return exc.detail
 
 
 def _require_number(value: str, what: str) -> None:

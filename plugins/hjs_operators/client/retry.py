@@ -1,6 +1,7 @@
 """Retries with exponential backoff and jitter, for transient failures only.
 
-Only HjsTransientError is retried: business refusals (1xxx) give the same answer every time and
+Only HjsTransientError is retried (connection failures, timeouts, HTTP 429, 5xx, 9999), honouring
+a Retry-After HJS sends with a 429 or 503: business refusals (1xxx) give the same answer every time and
 protocol failures (2xxx, bad signatures) mean misconfiguration or tampering, where hammering HJS
 helps nobody. Each attempt calls the given function again, and the transport builds a new envelope
 per call, so every retry carries a new nonce and timestamp as the spec requires.
@@ -71,7 +72,14 @@ def call_with_retries(
         except HjsTransientError as exc:
             if number >= policy.max_attempts:
                 log.warning("hjs %s: attempt %d/%d failed, giving up: %s", service, number, policy.max_attempts, exc)
-                raise
+                plural = "s" if number > 1 else ""
+                raise HjsTransientError(
+                    f"gave up after {number} attempt{plural}; last: {exc.detail}",
+                    service=service,
+                    outcome_unknown=exc.outcome_unknown,
+                    retry_after=exc.retry_after,
+                    http_status=exc.http_status,
+                ) from exc
             wait = policy.delay(number, retry_after=exc.retry_after, rng=rng)
             log.warning(
                 "hjs %s: attempt %d/%d failed (%s); retrying in %.2fs",

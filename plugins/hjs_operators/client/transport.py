@@ -4,7 +4,8 @@ This is the only place that touches the network. It makes exactly one attempt pe
 are retry.py's job, exactly-once is client.py's) and turns every outcome into either a verified
 Response with code 0000 or one of the typed errors:
 
-- HjsTransientError: could not connect, timed out, connection dropped, 5xx, or a signed 9999 busy.
+- HjsTransientError: could not connect, timed out, connection dropped, HTTP 429 or 5xx (with any
+  Retry-After), or a signed 9999 busy.
   `outcome_unknown` says whether the request may have been processed.
 - HjsBusinessError: a verified answer with a 1xxx code.
 - HjsProtocolError: anything we cannot trust - not JSON, unsigned, bad signature, stale, answering
@@ -17,11 +18,14 @@ envelope, the payload, the ciphertext, the key or the IV.
 
 from __future__ import annotations
 
+import email.utils
 import json
 import logging
+import math
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from http.cookiejar import DefaultCookiePolicy
 from typing import Any
 
@@ -102,12 +106,23 @@ def _never_connected(exc: requests.ConnectionError) -> bool:
 
 
 def _retry_after(response: requests.Response) -> float | None:
-    value = response.headers.get("Retry-After", "")
+    """Retry-After in seconds: delay-seconds or an HTTP-date (RFC 9110 section 10.2.3); None if absent or
+    unreadable (the backoff alone then decides). A date in the past means "now"."""
+    value = response.headers.get("Retry-After", "").strip()
+    if not value:
+        return None
     try:
         seconds = float(value)
     except ValueError:
-        return None  # an HTTP date form is possible but HJS does not use it; back off normally
-    return seconds if seconds >= 0 else None
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        if when.tzinfo is None:  # RFC 9110 dates are GMT; a naive parse means the zone was "-0000"
+            when = when.replace(tzinfo=UTC)
+        seconds = (when - datetime.now(UTC)).total_seconds()
+        return max(seconds, 0.0)
+    return seconds if seconds >= 0 and math.isfinite(seconds) else None
 
 
 def new_session(pool_size: int = 10) -> requests.Session:
@@ -236,18 +251,21 @@ class HjsTransport:
             elapsed_ms,
         )
 
-        if status >= 500:
-            # A verified 9999 means HJS refused to start work; anything else (a bare 502 from a proxy,
-            # an unverifiable body) may have happened after HJS committed.
+        if status == 429 or status >= 500:
+            retry_after = _retry_after(http)
+            # A verified 9999 means HJS refused to start work; anything else (a 429 or a bare 502 from a
+            # proxy, an unverifiable body) is untrusted and may come after HJS committed: writes ask first.
             if opened is not None and opened.code == codes.SYSTEM_BUSY:
                 raise HjsTransientError(
                     f"HJS busy (HTTP {status}, {codes.describe(opened.code)})",
                     service=service,
                     outcome_unknown=False,
-                    retry_after=_retry_after(http),
+                    retry_after=retry_after,
+                    http_status=status,
                 )
+            what = "HTTP 429 Too Many Requests (rate limited)" if status == 429 else f"HTTP {status}"
             raise HjsTransientError(
-                f"HTTP {status} from HJS (outcome unknown)", service=service, retry_after=_retry_after(http)
+                f"{what} from HJS (outcome unknown)", service=service, retry_after=retry_after, http_status=status
             )
         if problem is not None:
             raise problem
@@ -269,7 +287,7 @@ class HjsTransport:
 
     def _open(self, service: str, nonce: str, status: int, content: bytes) -> env.Response:
         """Parse and verify the body. Raises HjsProtocolError for anything that is not a valid answer."""
-        if status not in _ANSWER_STATUSES and status < 500:
+        if status not in _ANSWER_STATUSES and status < 500 and status != 429:
             raise HjsProtocolError(f"unexpected HTTP status {status} (is the base URL right?)", service=service)
         try:
             body = json.loads(content)

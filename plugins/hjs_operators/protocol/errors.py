@@ -17,6 +17,7 @@ class HjsError(Exception):
 
     def __init__(self, message: str, *, service: str | None = None) -> None:
         self.service = service
+        self.detail = message  # without the "service: " prefix, for nesting in another error of that call
         super().__init__(f"{service}: {message}" if service else message)
 
 
@@ -27,7 +28,8 @@ class HjsTransientError(HjsError):
     connection dropped after sending, 5xx): a state-changing call must then be followed by its query
     before it is sent again. False only when HJS certainly did not process it (could not connect, or
     a signed 9999 busy answer). The conservative default is True.
-    retry_after: seconds HJS asked us to wait (Retry-After on a 503), if any.
+    retry_after: seconds HJS asked us to wait (Retry-After on a 429 or 503), if any.
+    http_status: the HTTP status of the answer (429, 500, 503, ...), None when there was no answer.
     """
 
     def __init__(
@@ -37,9 +39,11 @@ class HjsTransientError(HjsError):
         service: str | None = None,
         outcome_unknown: bool = True,
         retry_after: float | None = None,
+        http_status: int | None = None,
     ) -> None:
         self.outcome_unknown = outcome_unknown
         self.retry_after = retry_after
+        self.http_status = http_status
         super().__init__(message, service=service)
 
 
