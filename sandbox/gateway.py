@@ -97,6 +97,8 @@ class Gateway:
         try:
             # Repeats the (passed) signature and window checks, then decrypts: any failure now is the data.
             request = open_request(envelope, self.settings, at_ms=now)
-        except (HjsProtocolError, RecursionError):  # RecursionError: absurdly nested JSON
-            return refuse(codes.DECRYPT_FAILED, "data does not decrypt to a JSON object")
+        except HjsProtocolError as exc:  # says which step failed (Base64, padding, charset, JSON), never content
+            return refuse(codes.DECRYPT_FAILED, exc.detail)
+        except RecursionError:  # absurdly nested JSON
+            return refuse(codes.DECRYPT_FAILED, "decrypted data is not a JSON object")
         return self._signed(service, nonce, self.services.handle(service, request.payload, faults))

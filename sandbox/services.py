@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from hjs_operators.protocol import codes
+from hjs_operators.protocol.settings import CHARSET_PROBE
 
 from . import validation as v
 from .faults import FaultConfig
@@ -69,7 +70,11 @@ class Services:
 
     # services
     def ping(self, payload: Mapping[str, Any], faults: FaultConfig) -> Outcome:
-        return Outcome(codes.SUCCESS, OK, {"merchantId": self.merchant_id, "serverTime": now_iso()})
+        # Bytes valid in both charsets decrypt without error; only the known text shows a mismatch.
+        if "charsetProbe" in payload and payload["charsetProbe"] != CHARSET_PROBE:
+            return _refuse(codes.DECRYPT_FAILED, "charsetProbe does not read back: charset mismatch")
+        answer = {"merchantId": self.merchant_id, "serverTime": now_iso(), "charsetProbe": CHARSET_PROBE}
+        return Outcome(codes.SUCCESS, OK, answer)
 
     def product_query(self, payload: Mapping[str, Any], faults: FaultConfig) -> Outcome:
         product = self._product(v.text(payload, "productCode"))

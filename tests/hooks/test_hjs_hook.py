@@ -249,3 +249,24 @@ def test_test_connection_never_raises(monkeypatch, overrides, expected):
 def test_test_connection_for_a_missing_connection():
     ok, message = HjsHook("hjs_does_not_exist").test_connection()
     assert not ok and "hjs_does_not_exist" in message
+
+
+@pytest.mark.sandbox
+@pytest.mark.parametrize(
+    ("hjs_charset", "ours"),
+    [("GBK", "UTF-8"), ("UTF-8", "GBK")],
+    ids=["hjs-gbk-connection-utf8", "hjs-utf8-connection-gbk"],
+)
+def test_test_connection_catches_a_wrong_charset(sandbox_factory, monkeypatch, hjs_charset, ours):
+    """Key, mode and IV right, charset wrong: signatures verify and ASCII decrypts, so only the ping's
+    known non-ASCII text can tell. Before, this connection tested green and later stored mojibake."""
+    hjs = sandbox_factory(charset=hjs_charset)
+    set_connection(monkeypatch, hjs, extra={"iv": TEST_IV, "charset": ours})
+    ok, message = HjsHook().test_connection()
+    assert not ok
+    assert "charset mismatch" in message and "extra 'charset'" in message
+    assert TEST_KEY not in message and TEST_IV not in message
+
+    set_connection(monkeypatch, hjs, extra={"iv": TEST_IV, "charset": hjs_charset})
+    ok, message = HjsHook().test_connection()
+    assert ok and f"charset ({hjs_charset}) verified" in message

@@ -22,7 +22,7 @@ from ..domain.order_numbers import is_valid_number
 from ..protocol import codes
 from ..protocol.crypto import normalize_key
 from ..protocol.errors import HjsBusinessError, HjsError, HjsProtocolError, HjsTransientError
-from ..protocol.settings import ProtocolSettings
+from ..protocol.settings import CHARSET_PROBE, ProtocolSettings
 from . import pager
 from .commands import InvestCommand, TransferCommand
 from .results import InvestOrder, MaturityPage, MaturityTrial, Ping, Product, Transfer, TransferClose
@@ -102,9 +102,14 @@ class HjsClient:
     # -- reads ----------------------------------------------------------------------------------
 
     def ping(self) -> Ping:
-        """system.ping: proves both directions of signing and encryption work."""
-        payload = self._call(PING, {})
-        return Ping.parse(payload, service=PING, merchant_id=self.transport.settings.merchant_id)
+        """system.ping: proves both directions of signing, encryption and charset work.
+
+        The request carries the spec's charsetProbe (HJS answers 2004 if it reads otherwise) and the
+        answer must carry it back unchanged: a wrong charset is caught here, not as mojibake later.
+        """
+        settings = self.transport.settings
+        payload = self._call(PING, {"charsetProbe": CHARSET_PROBE})
+        return Ping.parse(payload, service=PING, merchant_id=settings.merchant_id, charset=settings.charset.value)
 
     def query_product(self, product_code: str) -> Product:
         """product.query. Unknown product -> HjsBusinessError 1001."""

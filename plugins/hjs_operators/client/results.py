@@ -13,6 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from ..protocol.settings import CHARSET_PROBE
 from .fields import FieldReader
 
 SUCCESS_STATUS = "SUCCESS"
@@ -25,9 +26,16 @@ class Ping:
     server_time: datetime
 
     @classmethod
-    def parse(cls, payload: Mapping[str, Any], *, service: str, merchant_id: str) -> Ping:
+    def parse(cls, payload: Mapping[str, Any], *, service: str, merchant_id: str, charset: str) -> Ping:
         r = FieldReader(payload, service=service, where="answer")
         r.expect("merchantId", merchant_id, r.text("merchantId"))
+        if r.text("charsetProbe") != CHARSET_PROBE:
+            # Signature and decryption held, so key, mode and IV are right: only the charset is left.
+            raise r.error(
+                f"does not read back as the agreed text in {charset}: charset mismatch, "
+                "HJS encodes payloads in another charset than the connection says",
+                "charsetProbe",
+            )
         return cls(merchant_id=r.text("merchantId"), server_time=r.instant("serverTime"))
 
 

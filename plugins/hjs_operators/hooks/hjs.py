@@ -186,7 +186,8 @@ class HjsHook(BaseHook):
             self._client = None
 
     def test_connection(self) -> tuple[bool, str]:
-        """system.ping with this connection: (True, ...) when signing and encryption work both ways.
+        """system.ping with this connection: (True, ...) when signing, encryption and the charset work
+        both ways (the ping carries a known non-ASCII text each way, so a UTF-8/GBK mix-up fails here).
 
         Never raises and never puts the key or IV in the message (the UI shows it as it is).
         A fresh client with a short retry policy is used, so the Test button answers in seconds.
@@ -212,11 +213,14 @@ class HjsHook(BaseHook):
             with config.build_client(retry=RetryPolicy(max_attempts=2, base_delay=0.2, max_delay=1.0)) as client:
                 ping = client.ping()
             return True, (
-                f"Connected to HJS at {config.base_url} as merchant {ping.merchant_id}: signature and "
-                f"encryption verified both ways (HJS time {ping.server_time.isoformat()})"
+                f"Connected to HJS at {config.base_url} as merchant {ping.merchant_id}: signature, "
+                f"encryption and charset ({config.charset}) verified both ways "
+                f"(HJS time {ping.server_time.isoformat()})"
             )
         except Exception as exc:  # the contract is (False, reason), whatever went wrong
             hint = next((text for kind, text in hints.items() if isinstance(exc, kind)), "unexpected error")
+            if isinstance(exc, HjsProtocolError) and "charset" in str(exc):
+                hint = "set the connection's extra 'charset' to the one HJS uses (UTF-8 or GBK)"
             return False, _scrub(f"{type(exc).__name__}: {exc} ({hint})", secrets)
 
     @classmethod

@@ -5,12 +5,13 @@ from __future__ import annotations
 import base64
 import binascii
 import functools
+import json
 
 from Crypto.Cipher import DES3
 from Crypto.Util.Padding import pad, unpad
 
 from .errors import HjsConfigError, HjsProtocolError
-from .settings import CipherMode, ProtocolSettings
+from .settings import Charset, CipherMode, ProtocolSettings
 
 BLOCK_SIZE = 8
 
@@ -62,7 +63,26 @@ def decrypt_text(ciphertext_b64: str, settings: ProtocolSettings, *, service: st
             service=service,
         )
     try:
-        padded = _cipher(settings).decrypt(raw)
-        return unpad(padded, BLOCK_SIZE).decode(settings.charset.value)
-    except ValueError as exc:  # bad padding or undecodable text: wrong key or tampered data
-        raise HjsProtocolError("encrypted data does not decrypt (wrong key or tampered)", service=service) from exc
+        plain = unpad(_cipher(settings).decrypt(raw), BLOCK_SIZE)
+    except ValueError as exc:  # bad padding: wrong key, mode or IV, or tampered data
+        raise HjsProtocolError(
+            "encrypted data does not decrypt (wrong key, mode or IV, or tampered)", service=service
+        ) from exc
+    try:
+        return plain.decode(settings.charset.value)
+    except UnicodeDecodeError:
+        raise HjsProtocolError(_undecodable(plain, settings.charset), service=service) from None
+
+
+def _undecodable(plain: bytes, charset: Charset) -> str:
+    """Why decrypted bytes are not text in the agreed charset. When they are a JSON object in the other
+    charset the sender certainly uses that one; otherwise a wrong CBC IV (which garbles only the first
+    block, so the padding still checks) is as likely."""
+    for other in Charset:
+        if other is not charset:
+            try:
+                if isinstance(json.loads(plain.decode(other.value)), dict):
+                    return f"charset mismatch: decrypted data is {other.value} text, not {charset.value}"
+            except (UnicodeDecodeError, ValueError, RecursionError):
+                pass
+    return f"decrypted data is not {charset.value} text (wrong IV or charset)"

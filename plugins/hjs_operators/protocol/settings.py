@@ -26,6 +26,9 @@ class Charset(StrEnum):
 
 
 DEFAULT_REPLAY_WINDOW_SECONDS = 300
+# system.ping's known non-ASCII text (docs/hjs-protocol.md section 5). A charset mismatch is invisible
+# for ASCII and often for CJK too (UTF-8 bytes of 张三 are valid GBK: "寮犱笁"), so both ends compare it.
+CHARSET_PROBE = "张三"
 
 
 def decode_secret(value: str, what: str) -> bytes:
