@@ -23,12 +23,13 @@ from .results import (
     TransferClose,
 )
 from .retry import RetryPolicy
-from .transport import HjsRefusedError, HjsTransport, Timeouts
+from .transport import HjsRefusedError, HjsTransport, HjsUntrustedAnswerError, Timeouts
 
 __all__ = [
     "HjsClient",
     "HjsRefusedError",
     "HjsTransport",
+    "HjsUntrustedAnswerError",
     "InvestCommand",
     "InvestOrder",
     "MaturityPage",

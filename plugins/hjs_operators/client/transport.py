@@ -8,8 +8,9 @@ Response with code 0000 or one of the typed errors:
   Retry-After), or a signed 9999 busy.
   `outcome_unknown` says whether the request may have been processed.
 - HjsBusinessError: a verified answer with a 1xxx code.
-- HjsProtocolError: anything we cannot trust - not JSON, unsigned, bad signature, stale, answering
-  another request, undecryptable - and unexpected HTTP statuses; HjsRefusedError (a subclass) for a
+- HjsProtocolError: anything we cannot trust - bad signature, stale, answering another request,
+  undecryptable; HjsUntrustedAnswerError (a subclass) for answers that are no HJS decision at all
+  (unsigned, not JSON, unexpected HTTP status, empty requestNonce); HjsRefusedError (a subclass) for a
   verified 2xxx answer, where HJS certainly did nothing.
 
 What it logs: service, attempt outcome, HTTP status, code, request/response sizes, timing. Never the
@@ -54,6 +55,19 @@ class HjsRefusedError(HjsProtocolError):
 
     def __init__(self, code: str, message: str, *, service: str | None = None) -> None:
         self.code = code
+        super().__init__(message, service=service)
+
+
+class HjsUntrustedAnswerError(HjsProtocolError):
+    """An answer that is not HJS's decision about this request: unsigned (plain {"code", "message"},
+    HTML, empty) or signed but not bound to it (empty requestNonce). Whatever code it claims, nothing is
+    concluded from it: it is reported for a person (docs/hjs-protocol.md section 6), never retried
+    blindly, and after a write the order's fate is found by its query, not by this answer.
+    """
+
+    def __init__(self, message: str, *, service: str | None = None, http_status: int, claimed_code: str = "") -> None:
+        self.http_status = http_status
+        self.claimed_code = claimed_code
         super().__init__(message, service=service)
 
 
@@ -288,22 +302,38 @@ class HjsTransport:
     def _open(self, service: str, nonce: str, status: int, content: bytes) -> env.Response:
         """Parse and verify the body. Raises HjsProtocolError for anything that is not a valid answer."""
         if status not in _ANSWER_STATUSES and status < 500 and status != 429:
-            raise HjsProtocolError(f"unexpected HTTP status {status} (is the base URL right?)", service=service)
+            raise HjsUntrustedAnswerError(
+                f"unexpected HTTP status {status} (is the base URL right?)", service=service, http_status=status
+            )
         try:
             body = json.loads(content)
         except ValueError:  # JSONDecodeError and UnicodeDecodeError
-            raise HjsProtocolError(
-                f"HTTP {status} answer is not JSON ({len(content)} bytes)", service=service
+            raise HjsUntrustedAnswerError(
+                f"HTTP {status} answer is not JSON ({len(content)} bytes)", service=service, http_status=status
             ) from None
         if not isinstance(body, dict):
-            raise HjsProtocolError(f"HTTP {status} answer is not a JSON object", service=service)
+            raise HjsUntrustedAnswerError(
+                f"HTTP {status} answer is not a JSON object", service=service, http_status=status
+            )
+        claimed = codes.describe(body.get("code", "?"))
         if "sign" not in body:
             # The spec's plain {"code", "message"} for failures HJS cannot attribute to us. Untrusted:
             # anyone on the path could have written it, so it is reported, never acted upon.
-            raise HjsProtocolError(
-                f"HTTP {status} unsigned (untrusted) answer, code {codes.describe(body.get('code', '?'))}: "
+            raise HjsUntrustedAnswerError(
+                f"HTTP {status} unsigned (untrusted) answer, code {claimed}: {_short(body.get('message', ''))}",
+                service=service,
+                http_status=status,
+                claimed_code=str(body.get("code", ""))[:16],
+            )
+        complete = all(body.get(name) for name in env.RESPONSE_FIELDS if name != "requestNonce")
+        if complete and not body.get("requestNonce"):
+            # Signed, but about no request of ours (HJS could not read our nonce): not bound, not a decision.
+            raise HjsUntrustedAnswerError(
+                f"HTTP {status} answer with an empty requestNonce (not bound to this request), code {claimed}: "
                 f"{_short(body.get('message', ''))}",
                 service=service,
+                http_status=status,
+                claimed_code=str(body.get("code", ""))[:16],
             )
         return env.open_response(body, self.settings, service=service, request_nonce=nonce)
 
