@@ -36,7 +36,7 @@ def test_amount_is_the_sum_of_its_stored_parts(principal, interest, boosts):
 
 def test_guard_reasons():
     assert holder_problem("SELL_CONFIRMED", True) is None
-    assert holder_problem("SELL_SUCCESS", True) is None
+    assert holder_problem("SELL_SUCCESS", True, has_order=True) is None
     assert holder_problem("LIQUIDATED", False) is None
     assert "T-3" in holder_problem("INVEST_SUCCESS", False)
     assert "INVEST_START" in holder_problem("INVEST_START", False)

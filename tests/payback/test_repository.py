@@ -87,7 +87,8 @@ def test_an_order_written_by_someone_else_rolls_its_product_back(zw_conn, day):
     result = pay_maturity_day(zw_conn, MATURITY, run_id="r1")
 
     [stopped] = [p for p in result.unpaid if p.product_id == day.paid_product]
-    assert "changed by another writer" in stopped.describe_problems()
+    [problem] = stopped.problems
+    assert "another writer" in problem.reason and problem.sample_asset_ids == [day.balance]
     assert fetch(zw_conn, "SELECT asset_id FROM payback_order WHERE product_id = %s", (day.paid_product,)) == [
         (day.balance,)]  # only the stray order: the run's own writes were rolled back
     assert statuses(zw_conn)[day.card] == "SELL_CONFIRMED"
@@ -132,7 +133,7 @@ def test_two_runs_at_once_write_each_order_once(zw_db, day):
 
 def test_summary_rows_per_product_and_destination(zw_conn, day):
     pay_maturity_day(zw_conn, MATURITY, run_id="r1")
-    rows = summary_rows(zw_conn, MATURITY)
+    rows = summary_rows(zw_conn, [day.paid_product])
     assert [(r.destination, r.orders, r.amount_fen, r.boost_fen) for r in rows] == [
         ("BALANCE", 2, to_fen(Decimal("10450.00")) + to_fen(Decimal("10566.44")), 11644),
         ("CARD", 2, 2 * 1045000, 0)]

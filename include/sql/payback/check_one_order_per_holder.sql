@@ -1,11 +1,8 @@
--- Data check (SQLCheckOperator, every value must be true) over the paid products maturing on the day:
--- every current holder has exactly one payback order and is SELL_SUCCESS, and every order belongs to
--- an asset of the product it names.
+-- Data check (SQLCheckOperator, every value must be true) over the products the run paid
+-- (%(product_ids)s, every maturity date the run covered): every current holder has exactly one payback
+-- order and is SELL_SUCCESS, and every order belongs to an asset of the product it names.
 WITH paid AS (
-    SELECT DISTINCT p.product_id
-    FROM payback_order p
-    JOIN hjs_product h ON h.id = p.product_id
-    WHERE h.maturity_date = %(maturity_date)s::date
+    SELECT DISTINCT unnest(%(product_ids)s::bigint[]) AS product_id
 )
 SELECT
     (SELECT count(*)

@@ -1,11 +1,9 @@
--- Data check (SQLValueCheckOperator, pass value 0): paid products maturing on the day whose payback
--- orders do not add up to their current holders' sell records plus boost interest, computed here
--- independently of the writer (principal, interest and boost compared part by part).
+-- Data check (SQLValueCheckOperator, pass value 0): products the run paid (%(product_ids)s, from the
+-- payback task: every maturity date the run covered, late days included) whose payback orders do not
+-- add up to their current holders' sell records plus boost interest, computed here independently of
+-- the writer (principal, interest and boost compared part by part).
 WITH paid AS (
-    SELECT DISTINCT p.product_id
-    FROM payback_order p
-    JOIN hjs_product h ON h.id = p.product_id
-    WHERE h.maturity_date = %(maturity_date)s::date
+    SELECT DISTINCT unnest(%(product_ids)s::bigint[]) AS product_id
 ), orders AS (
     SELECT product_id, sum(principal) AS principal, sum(interest) AS interest, sum(boost_interest) AS boost,
            sum(amount) AS amount

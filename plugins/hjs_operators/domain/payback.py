@@ -60,18 +60,36 @@ def payback_amounts(sell_principal_fen: int, sell_interest_fen: int, boost_fens:
     return PaybackAmounts(sell_principal_fen, sell_interest_fen, sum(boost_fens))
 
 
-def holder_problem(status: str, has_sell_record: bool) -> str | None:
-    """Why a current holder keeps its product from being paid, or None if it is ready.
+def holder_problem(status: str, has_sell_record: bool, has_order: bool = False,
+                   origin_status: str | None = None) -> str | None:
+    """Why a current holder keeps its product from being paid, or None if it is ready (or paid).
 
-    A product is paid only when every current holder is ready: never a partial payout."""
+    origin_status is the status of the asset it was bought from when that asset is still a current
+    holder (not LIQUIDATED). A product is paid only when every current holder is ready: never a
+    partial payout."""
     if status == "LIQUIDATED":
         return None  # not a current holder: its buyer's asset is paid instead
+    if origin_status is not None:
+        return (f"bought from an asset that is still {origin_status}, not LIQUIDATED (a transfer half written: "
+                "seller and buyer would both be paid for one holding)")
+    if status == "SELL_SUCCESS" and not has_order:
+        return ("SELL_SUCCESS without a payback order (moved by something other than the payback: nobody would "
+                "pay it)")
+    if status == "SELL_CONFIRMED" and has_order:
+        return "already has a payback order but is still SELL_CONFIRMED (an order written by another writer)"
     if status in PAYABLE_STATUSES and has_sell_record:
         return None
-    if status == "INVEST_SUCCESS" and not has_sell_record:
-        return "no sell record: the T-3 trial did not confirm it (trial missed, or the product is held)"
     if status == "INVEST_START":
         return "never subscribed at HJS (still INVEST_START)"
+    if status == "INVEST_SUCCESS" and not has_sell_record:
+        return "no sell record: the T-3 trial did not confirm it (trial missed, or the product is held)"
     if not has_sell_record:
-        return f"status {status} but no sell record"
-    return f"has a sell record but status {status}"
+        return f"no sell record for this product although its status is {status}"
+    return f"has a sell record but status {status} (expected SELL_CONFIRMED)"
+
+
+def cycle_problem(cycle_asset_ids: list[int] | tuple[int, ...]) -> str:
+    """The reason given for a cycle in the origin chain (each asset bought from the next)."""
+    chain = " -> ".join(map(str, [*cycle_asset_ids, cycle_asset_ids[0]]))
+    return (f"a cycle in the origin chain: {chain} (each bought from the next): the holding has no first buyer, "
+            "so its holder cannot be told")

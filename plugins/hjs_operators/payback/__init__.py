@@ -4,11 +4,12 @@ from .repository import (
     MaturityPayback,
     ProductOutcome,
     SummaryRow,
-    maturing_products,
+    due_products,
+    due_unpaid_products,
     pay_maturity_day,
     pay_product,
     summary_rows,
 )
 
-__all__ = ["MaturityPayback", "ProductOutcome", "SummaryRow", "maturing_products", "pay_maturity_day",
-           "pay_product", "summary_rows"]
+__all__ = ["MaturityPayback", "ProductOutcome", "SummaryRow", "due_products", "due_unpaid_products",
+           "pay_maturity_day", "pay_product", "summary_rows"]
