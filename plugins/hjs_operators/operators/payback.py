@@ -298,12 +298,14 @@ def render_deadline_alert(run: dict, state: str, state_is_live: bool, due: list 
     run_id = run.get("dag_run_id") or run.get("run_id") or "?"
     logical = _moment(run.get("logical_date")) or _moment(run.get("run_after"))
     day = logical.astimezone(TIMEZONE).date() if logical else None
-    created = _moment(run.get("queued_at")) or _moment(run.get("start_date"))
-    started_late = bool(created and deadline_at and created > deadline_at)
+    # the latest of when it was asked for, queued and started: after the deadline, it began too late to make it
+    began = max((m for m in map(_moment, (run.get("run_after"), run.get("queued_at"), run.get("start_date"))) if m),
+                default=None)
+    started_late = bool(began and deadline_at and began > deadline_at)
     finished = state in _RUN_STATE_WORDS
     facts = []
     if started_late:
-        facts.append(f"STARTED LATE (created {created.astimezone(TIMEZONE):%Y-%m-%d %H:%M}, after its "
+        facts.append(f"STARTED LATE ({began.astimezone(TIMEZONE):%Y-%m-%d %H:%M}, after its "
                      f"{deadline or 'deadline'})")
     if finished:
         facts.append(f"{_RUN_STATE_WORDS[state]}" + ("" if started_late else f" after {deadline or 'its deadline'}"))
