@@ -107,11 +107,11 @@ def database(n: int, repeat: int) -> None:
 
             def raw_copy():
                 total = 0
-                for name, params in (("trial/copy_zw_side.sql", {"product_ids": ids}),
-                                     ("trial/copy_hjs_side.sql", {"run_id": RUN, "product_ids": ids})):
+                for sql, params in ((f"COPY ({sides.zw_side_sql()}) TO STDOUT WITH (FORMAT csv)", {"product_ids": ids}),
+                                    (load_sql("trial/copy_hjs_side.sql"), {"run_id": RUN, "product_ids": ids})):
                     buffer = io.BytesIO()
                     with conn, conn.cursor() as cur:
-                        cur.copy_expert(cur.mogrify(load_sql(name), params).decode(), buffer)
+                        cur.copy_expert(cur.mogrify(sql, params).decode(), buffer)
                     total += buffer.tell()
                 return total
 
@@ -129,7 +129,7 @@ def database(n: int, repeat: int) -> None:
             result = rec.compare(zw, hjs)
             print(f"comparison of the loaded frames: {time.perf_counter() - started:.2f} s, "
                   f"{result.class_counts()[rec.MATCH]:,} MATCH, {len(result.held_products())} held products")
-            to_sell = sell.rows_to_sell(zw, result.assets, hjs, only_match=True)
+            to_sell = sell.rows_to_sell(zw, result.assets, hjs)
 
             # baseline: the same rows, COPY'd into an empty table of sell_record's shape
             buffer = io.StringIO()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from airflow.providers.standard.operators.hitl import HITLOperator
 from airflow.sdk import Param, dag, task_group
 
@@ -16,58 +14,79 @@ from hjs_operators.operators.trial import (
     BuildTrialReportOperator,
     CloseProductTransfersOperator,
     CompareProductsOperator,
+    EmailLateProductsOperator,
     FetchMaturityAmountsOperator,
     RouteTrialOperator,
     SelectTrialProductsOperator,
     SendSettlementNoticeOperator,
     SettleMatchedProductsOperator,
 )
+from hjs_operators.trial.decisions import QUESTION_TIMEOUT
 
 DOC = """
 ### T-3 trial reconciliation
-Every day (Asia/Shanghai), for the products maturing **run day + `offset_days`** (3 by default):
+Every day at 06:30 (Asia/Shanghai) a run of day **R** reconciles every product maturing on or before
+**R + `offset_days`** (3 by default) whose holders still wait for their sell records: the products
+whose T-3 day is today, and any whose T-3 day has passed without a settlement (a missed or failed
+run, a product still held).
 
-- `select_products`: the products of that maturity date, in batches of `batch_size` (one mapped task
-  instance per batch in the next three tasks).
+**Why selection by state, with `catchup=False`**: a missed day heals itself. After an outage of any
+length the first run takes every unsettled product whose T-3 day has come, oldest maturity first, and
+operations get one e-mail naming each late maturity date and product. Catch-up runs (`catchup=True`)
+would only cover runs that were never created, not a run that failed and was never cleared, and
+after a long outage they would queue one run per missed day; selection by state covers both with one
+run. A product already settled or accepted is never taken again, so rerunning a day changes nothing.
+
+- `select_products`: the products to reconcile (log: late ones, products already accepted), in
+  batches of `batch_size` (one mapped task instance per batch in the next three tasks).
 - `close_transfers`: closes the secondary market per product: pending transfers registered at HJS
-  first, then closed at HJS and on zw (pool `hjs_api`).
+  first, then closed at HJS and on zw (pool `hjs_api`). A product that cannot be closed is held.
 - `fetch_amounts`: HJS's maturity amounts (50 a page) into `hjs_amount_snapshot` for this run. A
-  malformed record is kept with its raw text and the reason; a list that cannot be read consistently
-  (a page over 50, a total that moves) fails that product's fetch, which holds the product.
+  malformed record (bad amount, NUL byte, an amount beyond NUMERIC(18,2)) is kept with its raw text
+  and reason; a list that cannot be read consistently, HJS failing for one product after all retries,
+  or transfers still open at HJS: that product's fetch is FAILED with the reason and it is held; the
+  other products go on.
 - `compare_products`: zw's principal + interest against HJS's per asset in integer fen (a transferred
   asset counts for its current holder): MATCH within `tolerance_fen` (5), else MISMATCH,
-  MISSING_AT_HJS, MISSING_AT_ZW, DUPLICATE, BAD_HJS_RECORD, BAD_ZW_RECORD; per product TOTAL_DRIFT
-  above `drift_per_asset_fen` x matched assets. Records SETTLE or HOLD per product
-  (`trial_product_result`) and an exception row per asset of a held product (`reconciliation_exception`).
-- `build_report`: the run's report (CSV + HTML: counts per class, held products, largest differences)
-  under the Variable `hjs_report_base` (default `file://$AIRFLOW_HOME/reports`), in
-  `trial/<maturity date>/<run id>/`.
+  MISSING_AT_HJS, MISSING_AT_ZW, DUPLICATE, BAD_HJS_RECORD, BAD_ZW_RECORD (NULL interest, an origin
+  chain that is a cycle); per product TOTAL_DRIFT above `drift_per_asset_fen` x matched assets,
+  MATURITY_DATE_MISMATCH when HJS's maturity date is not zw's, COMPARISON_FAILED when the comparison
+  itself fails for that product. Records SETTLE or HOLD per product (`trial_product_result`) and an
+  exception row per asset of a held product (`reconciliation_exception`).
+- `build_report`: the run's report (CSV + HTML) under the Variable `hjs_report_base` (default
+  `file://$AIRFLOW_HOME/reports`), in `trial/<target date>/<run id>/`.
+- `email_late_products`: one e-mail to operations (`hjs_ops_email`) naming every product reconciled
+  after its T-3 day, how close its maturity is and what this run concluded.
 - `route_products` (branch): `settle_matched` if any product matched entirely, `alert_held` if any
   product is held.
 - `settle_matched`: sell records with zw's amounts, each product all or nothing; its assets move
-  INVEST_SUCCESS → SELL_CONFIRMED.
-- `send_settlement_notice`: one e-mail to HJS per maturity date (Variable `hjs_partner_email`): per
-  product, what to fund to balance accounts and to bank cards, CSV and report attached. Sent once; the
-  run param `resend_settlement_notice` sends it again.
-- `alert_held`: e-mails operations (`hjs_ops_email`) with the report attached.
+  INVEST_SUCCESS -> SELL_CONFIRMED. A product another run sold meanwhile counts as done.
+- `send_settlement_notice`: tells HJS (`hjs_partner_email`) what to fund, per product, to balance
+  accounts and to bank cards, CSV and report attached: one e-mail per maturity date, an addendum for
+  products settled after that date's notice went out. Each product is announced once; the run param
+  `resend_settlement_notice` sends the target date's notice again.
+- `alert_held`: asks about each held product once (another run of the same date may already hold the
+  question) and e-mails operations about the products it asks about.
 - `decide_held.decide` / `decide_held.apply_decision`: one question per held product in the UI, then
-  the answer recorded in `hold_decision` with who gave it.
+  the answer applied with who gave it.
 
 **When a product is held**: nothing is written for it and the other products settle normally. Open the
-report (attached to the alert) and the run's **Required actions** in the UI: for each held product choose
-*Accept zw amounts* (its sell records are written with zw's amounts and HJS gets an addendum e-mail for
-that product) or *Keep holding* (nothing is written; sort it out with HJS, then trigger the DAG again for
-the same logical date: the new run compares afresh). Unanswered questions fall back to *Keep holding*
-after two days.
+report (attached to the alert) and **Browse -> Required Actions**: choose *Accept zw amounts* (in one
+transaction: sell records with zw's amounts for every current holder and the decision; HJS gets an
+addendum) or *Keep holding* (nothing is written; the next run compares afresh and asks again).
+Accepting is final and happens once per product and maturity date. It is refused, naming the assets,
+where zw itself has no amount (BAD_ZW_RECORD, a chain cycle, an asset never subscribed): the task
+fails, nothing is written, and the product stays held until zw's data is fixed. Unanswered questions
+fall back to *Keep holding* after two days.
 
-**When a task fails**: the log names the product and the reason. Every task is idempotent (snapshots and
-exceptions are replaced per run and product, sell records are unique per asset, e-mails are recorded),
-so clear the task or the run, or trigger the date again. A failed `close_transfers` keeps zw closed and
-HJS open until its retry registers the pending transfers.
+**When a task fails for good** operations get an e-mail (DAG, run, task, error naming the product).
+Every task is idempotent (snapshots and exceptions are replaced per run and product, sell records are
+unique per asset, e-mails and announced products are recorded), so clear the task or the run, or
+trigger the date again. More in docs/operations-bad-day.md.
 
-**Rerun or backfill a date**: trigger with the logical date of the run day (T-3 for the maturity date),
-e.g. `airflow dags backfill hjs_trial_reconciliation -s 2026-11-24 -e 2026-11-24`. It processes exactly
-what that day would have processed, writes nothing twice and does not resend the settlement notice.
+**Rerun or backfill a day**: `airflow backfill create --dag-id hjs_trial_reconciliation --from-date
+2026-11-24 --to-date 2026-11-24 --reprocess-behavior completed` (or trigger the DAG with that logical
+date). It processes what that day would process, writes nothing twice and does not resend notices.
 """
 
 
@@ -75,6 +94,7 @@ what that day would have processed, writes nothing twice and does not resend the
     dag_id="hjs_trial_reconciliation",
     schedule="30 6 * * *",  # 06:30 Shanghai: after the night's invest sync, with the business day ahead
     start_date=START_DATE,
+    # Missed days are found from the data by the next run (see the docs above), not by catch-up runs.
     catchup=False,
     # a run stays open while a held product waits for its decision (up to two days): the next days'
     # runs must not queue behind it. The hjs_api pool, not this, limits the calls to HJS.
@@ -93,16 +113,23 @@ what that day would have processed, writes nothing twice and does not resend the
     },
 )
 def hjs_trial_reconciliation():
+    # From fetch_amounts on, a task runs when its upstream is done, failed or not: products are isolated
+    # inside each task, and a batch whose task failed is held (not fetched, not compared), never a reason
+    # to stop the other batches, the notice or the alert.
+    done = "all_done"
     select = SelectTrialProductsOperator(task_id="select_products")
     close = CloseProductTransfersOperator.partial(task_id="close_transfers", pool="hjs_api").expand(
         product_ids=select.output)
-    fetch = FetchMaturityAmountsOperator.partial(task_id="fetch_amounts", pool="hjs_api").expand(
+    fetch = FetchMaturityAmountsOperator.partial(task_id="fetch_amounts", pool="hjs_api", trigger_rule=done).expand(
         product_ids=select.output)
-    compare = CompareProductsOperator.partial(task_id="compare_products").expand(product_ids=select.output)
-    report = BuildTrialReportOperator(task_id="build_report")
-    route = RouteTrialOperator(task_id="route_products", settle_task_id="settle_matched", hold_task_id="alert_held")
+    compare = CompareProductsOperator.partial(task_id="compare_products", trigger_rule=done).expand(
+        product_ids=select.output)
+    report = BuildTrialReportOperator(task_id="build_report", trigger_rule=done)
+    late = EmailLateProductsOperator(task_id="email_late_products", trigger_rule=done)
+    route = RouteTrialOperator(task_id="route_products", settle_task_id="settle_matched", hold_task_id="alert_held",
+                               trigger_rule=done)
     settle = SettleMatchedProductsOperator(task_id="settle_matched")
-    notice = SendSettlementNoticeOperator(task_id="send_settlement_notice", trigger_rule="none_failed")
+    notice = SendSettlementNoticeOperator(task_id="send_settlement_notice", trigger_rule=done)
     held = AlertHeldProductsOperator(task_id="alert_held")
 
     @task_group(group_id="decide_held")
@@ -113,13 +140,15 @@ def hjs_trial_reconciliation():
             body=body,
             options=[ACCEPT, KEEP],
             defaults=[KEEP],
-            params={"comment": Param("", type="string", description="why (kept with the decision)")},
-            response_timeout=timedelta(days=2),
+            params={"comment": Param("", type=["null", "string"],
+                                     description="why (optional, kept with the decision)")},
+            response_timeout=QUESTION_TIMEOUT,
         )
         apply = ApplyHoldDecisionOperator(task_id="apply_decision", product_id=product_id, decision=decide.output)
         decide >> apply
 
-    select >> close >> fetch >> compare >> report >> route >> [settle, held]
+    select >> close >> fetch >> compare >> report >> [route, late]
+    route >> [settle, held]
     settle >> notice
     decide_held.expand_kwargs(held.output)
 

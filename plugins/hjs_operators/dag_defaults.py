@@ -1,4 +1,5 @@
-"""What every HJS DAG shares: owner, retry rules (each with its reason), time zone, start date.
+"""What every HJS DAG shares: owner, retry rules (each with its reason), time zone, start date, and
+the e-mail to operations when a task fails for good.
 
 Imported by the DAG files at parse time, so it imports nothing but pendulum (which Airflow has
 already loaded) and reads no configuration.
@@ -7,6 +8,7 @@ already loaded) and reads no configuration.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pendulum
 
@@ -16,6 +18,30 @@ TIMEZONE = pendulum.timezone("Asia/Shanghai")
 START_DATE = pendulum.datetime(2026, 1, 1, tz=TIMEZONE)
 OWNER = "hjs-data-platform"
 
+OPS_EMAIL_VARIABLE = "hjs_ops_email"
+SMTP_CONN_ID = "smtp_default"
+
+FAILURE_SUBJECT = ("[HJS pipelines] FAILED: {{ dag.dag_id }} / {{ ti.task_id }}"
+                   "{% if ti.map_index is not none and ti.map_index >= 0 %}[{{ ti.map_index }}]{% endif %}"
+                   " - run {{ run_id }}")
+FAILURE_BODY = """<p>Task <b>{{ ti.task_id }}</b>{% if ti.map_index is not none and ti.map_index >= 0 %}
+(mapped index {{ ti.map_index }}){% endif %} of DAG <b>{{ dag.dag_id }}</b>, run <code>{{ run_id }}</code>
+(logical date {{ logical_date }}), failed on try {{ ti.try_number }} and will not be retried.</p>
+<p>Error (it names the product or asset concerned):</p>
+<pre>{{ exception | default('see the task log', true) | e }}</pre>
+<p>What to do: docs/operations-bad-day.md and the DAG's Docs tab. Every task is idempotent: once the
+cause is fixed, clear this task (with downstream) or trigger the same logical date again.</p>"""
+
+
+def email_ops_on_failure(context: Any) -> None:
+    """on_failure_callback: e-mail operations through the smtp provider's notifier. A new notifier per
+    call: rendering fills its fields in place, and one process may report several tasks (dag.test)."""
+    from airflow.providers.smtp.notifications.smtp import SmtpNotifier
+
+    SmtpNotifier(to="{{ var.value." + OPS_EMAIL_VARIABLE + " }}", subject=FAILURE_SUBJECT, html_content=FAILURE_BODY,
+                 smtp_conn_id=SMTP_CONN_ID)(context)
+
+
 DEFAULT_ARGS = {
     "owner": OWNER,
     # Task-level retries cover what the client's own backoff could not ride out (an HJS outage of
@@ -24,9 +50,10 @@ DEFAULT_ARGS = {
     "retry_delay": timedelta(minutes=2),
     "retry_exponential_backoff": True,
     "max_retry_delay": timedelta(minutes=15),
+    # A task that fails for good tells operations itself: nobody has to be watching the UI at 2 a.m.
+    "on_failure_callback": email_ops_on_failure,
 }
 
 COMMON_TAGS = ["hjs", "zw"]
 ZW_CONN_ID = "zw_postgres"
 HJS_CONN_ID = "hjs_default"
-SMTP_CONN_ID = "smtp_default"

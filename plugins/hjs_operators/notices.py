@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -46,8 +46,10 @@ def recipients(value: str) -> list[str]:
     return addresses
 
 
-def send_once(zw_conn, notice: Notice, *, smtp_conn_id: str, run_id: str, resend: bool = False) -> bool:
-    """Send `notice` unless it was sent before (or resend is asked). True if it was sent now."""
+def send_once(zw_conn, notice: Notice, *, smtp_conn_id: str, run_id: str, resend: bool = False,
+              record: Callable[[object], None] | None = None) -> bool:
+    """Send `notice` unless it was sent before (or resend is asked). True if it was sent now.
+    `record(cursor)`, if given, writes what the notice covers in the same transaction as the claim."""
     with transaction(zw_conn) as cur:
         cur.execute(load_sql("notices/claim.sql"), {
             "key": notice.key, "kind": notice.kind, "recipients": ", ".join(notice.to),
@@ -56,6 +58,8 @@ def send_once(zw_conn, notice: Notice, *, smtp_conn_id: str, run_id: str, resend
         if claimed is None:
             log.info("notice %s was already sent; not sending again (a re-send must be asked for)", notice.key)
             return False
+        if record is not None:
+            record(cur)
         _send(notice, smtp_conn_id)
         log.info("notice %s sent to %d recipient(s) (send #%d): %s%s", notice.key, len(notice.to), claimed[0],
                  notice.subject, f", attachments {[a.filename for a in notice.attachments]}" if notice.attachments

@@ -36,7 +36,7 @@ def test_everything_matches_within_tolerance_and_sells(world, client, zw_conn):
     diffs = comparison.assets["diff"].astype(int)
     # the sandbox truncates where zw rounds half-up: one-fen differences exist and match
     assert set(diffs.unique()) <= {0, 1} and (diffs == 1).any()
-    rows = sell.rows_to_sell(zw, comparison.assets, hjs, only_match=True)
+    rows = sell.rows_to_sell(zw, comparison.assets, hjs)
     result = sell.write_sell_records(zw_conn, RUN, rows)
     assert result.sold == ids and result.inserted == len(rows)
     # a rerun writes nothing
@@ -116,7 +116,7 @@ def test_a_product_in_doubt_is_not_sold_at_all(world, client, zw_conn):
     ids = [pid for pid, _ in t3_products(zw_conn)]
     fetch_all(zw_conn, client)
     comparison, zw, hjs = outcome.compare_products(zw_conn, RUN, ids, tolerance_fen=5, drift_per_asset_fen=1)
-    rows = sell.rows_to_sell(zw, comparison.assets, hjs, only_match=True)
+    rows = sell.rows_to_sell(zw, comparison.assets, hjs)
     changed = int(rows.loc[rows["product_id"] == ids[0], "asset_id"].iloc[-1])
     with zw_conn, zw_conn.cursor() as cur:  # zw's amount moves after the comparison
         cur.execute("UPDATE asset SET create_expected_interest = create_expected_interest + 1 WHERE id = %s",

@@ -1,7 +1,6 @@
--- What HJS must fund per product of a maturity date, from the sell records (principal + interest,
--- zw's figures): to balance accounts (an asset with any boost, or bought with balance) or back to
--- bank cards.
-SELECT p.id, p.product_code, p.channel_code,
+-- What HJS must fund per product, from the sell records (principal + interest, zw's figures): to
+-- balance accounts (an asset with any boost, or bought with balance) or back to bank cards.
+SELECT p.id, p.product_code, p.channel_code, p.maturity_date,
        COALESCE(sum(r.amount) FILTER (WHERE d.destination = 'BALANCE'), 0) AS balance_amount,
        COALESCE(sum(r.amount) FILTER (WHERE d.destination = 'CARD'), 0) AS card_amount,
        count(*) FILTER (WHERE d.destination = 'BALANCE') AS balance_assets,
@@ -14,6 +13,6 @@ CROSS JOIN LATERAL (
                   OR EXISTS (SELECT 1 FROM asset_extra_interest e WHERE e.asset_id = a.id) THEN 'BALANCE'
                 ELSE 'CARD' END AS destination
 ) d
-WHERE p.maturity_date = %(maturity_date)s
-GROUP BY p.id, p.product_code, p.channel_code
-ORDER BY p.channel_code, p.product_code
+WHERE r.product_id = ANY(%(product_ids)s)
+GROUP BY p.id, p.product_code, p.channel_code, p.maturity_date
+ORDER BY p.maturity_date, p.channel_code, p.product_code

@@ -23,7 +23,6 @@ REPORT_BASE_VARIABLE = "hjs_report_base"
 ACCEPT = "Accept zw amounts"
 KEEP = "Keep holding"
 DEFAULTS = {"offset_days": 3, "tolerance_fen": 5, "drift_per_asset_fen": 1, "batch_size": 50}
-SELL_CHUNK = 200  # products loaded, compared and sold per round in the settle task
 
 
 def setting(context: Any, name: str) -> Any:
@@ -32,6 +31,7 @@ def setting(context: Any, name: str) -> Any:
 
 
 def maturity_date(context: Any) -> date:
+    """The run's target date: run day + offset. The run takes every product maturing on or before it."""
     return run_day(context) + timedelta(days=int(setting(context, "offset_days")))
 
 
@@ -72,21 +72,29 @@ class _TrialOperator(BaseOperator):
 
 
 class SelectTrialProductsOperator(_TrialOperator):
-    """The products maturing on run day + offset, as batches of ids (the map of the next tasks)."""
+    """Every product maturing on or before run day + offset whose holders still wait for their sell
+    records (missed days and still-held products included), as batches of ids for the next tasks."""
 
     def execute(self, context: Any) -> list[list[int]]:
-        from ..trial.products import batches, select_products
+        from ..trial.products import accepted_products, batches, select_products
 
-        day = maturity_date(context)
+        target = maturity_date(context)
         conn = _zw_conn(self.zw_conn_id)
         try:
-            products = select_products(conn, day)
+            products = select_products(conn, target)
+            accepted = accepted_products(conn, target)
         finally:
             conn.close()
-        result = batches([p.id for p in products], int(setting(context, "batch_size")))
-        self.log.info("maturity date %s: %d product(s) in %d batch(es): %s", day, len(products), len(result),
-                      ", ".join(p.product_code for p in products[:20]) + (" ..." if len(products) > 20 else ""))
-        return result
+        late = [p for p in products if p.maturity_date < target]
+        self.log.info("target maturity date %s: %d product(s) to reconcile in %s batch(es)", target, len(products),
+                      -(-len(products) // int(setting(context, "batch_size"))))
+        for p in late:
+            self.log.warning("LATE: product %s matures on %s, its T-3 day has passed: reconciled by this run",
+                             p.product_code, p.maturity_date)
+        for a in accepted:
+            self.log.info("product %s was accepted with zw's amounts by %s at %s (run %s): nothing to ask",
+                          a.product_code, a.decided_by, a.decided_at, a.run_id)
+        return batches([p.id for p in products], int(setting(context, "batch_size")))
 
 
 class _BatchOperator(_TrialOperator):
@@ -100,48 +108,50 @@ class _BatchOperator(_TrialOperator):
 
 class CloseProductTransfersOperator(_BatchOperator):
     """Close the secondary market of each product of the batch, at HJS and on zw (pending transfers
-    registered first), so the holdings reconciled next cannot change. Idempotent per product."""
+    registered first), so the holdings reconciled next cannot change. Idempotent per product. A product
+    that cannot be closed is logged and left open at HJS; fetch_amounts then holds it with the reason."""
 
     def execute(self, context: Any) -> dict[str, int]:
         from ..secondary_market.close import close_product_transfers
 
         conn = _zw_conn(self.zw_conn_id)
-        refused = 0
+        refused = failed = 0
         try:
             with _hjs_client(self.hjs_conn_id) as client:
                 for done, product_id in enumerate(self.product_ids, start=1):
-                    result = close_product_transfers(conn, client, int(product_id), run_id=_run_id(context))
+                    try:
+                        result = close_product_transfers(conn, client, int(product_id), run_id=_run_id(context))
+                    except Exception as exc:  # noqa: BLE001 - one product never stops the others
+                        failed += 1
+                        self.log.error("close %d/%d: product %s NOT closed, it will be held: %s", done,
+                                       len(self.product_ids), product_id, exc)
+                        continue
                     refused += len(result.refused)
                     self.log.info("close %d/%d: %s", done, len(self.product_ids), result.summary())
         finally:
             conn.close()
-        return {"closed": len(self.product_ids), "refused_transfers": refused}
+        return {"closed": len(self.product_ids) - failed, "not_closed": failed, "refused_transfers": refused}
 
 
 class FetchMaturityAmountsOperator(_BatchOperator):
-    """Read HJS's maturity amounts of each product of the batch (50 a page) into hjs_amount_snapshot."""
+    """Read HJS's maturity amounts of each product of the batch (50 a page) into hjs_amount_snapshot. A
+    product whose fetch fails for good is recorded FAILED (and held by the comparison); the others go on."""
 
     def execute(self, context: Any) -> dict[str, int]:
         from ..trial.products import products_by_id
-        from ..trial.snapshot import fetch_product
+        from ..trial.snapshot import fetch_products
 
         conn = _zw_conn(self.zw_conn_id)
-        counts = {"products": 0, "records": 0, "bad_records": 0, "failed": 0}
         try:
             products = products_by_id(conn, [int(p) for p in self.product_ids])
             with _hjs_client(self.hjs_conn_id) as client:
-                for done, product_id in enumerate(sorted(products), start=1):
-                    code = products[product_id][0]
-                    result = fetch_product(conn, client, run_id=_run_id(context), product_id=product_id,
-                                           product_code=code)
-                    counts["products"] += 1
-                    counts["records"] += result.records
-                    counts["bad_records"] += result.bad_records
-                    counts["failed"] += result.status == "FAILED"
-                    self.log.info("fetched %d/%d products (%d records so far)", done, len(products), counts["records"])
+                results = fetch_products(conn, client, run_id=_run_id(context),
+                                         products={pid: code for pid, (code, _c, _d) in products.items()})
         finally:
             conn.close()
-        return counts
+        return {"products": len(results), "records": sum(r.records for r in results),
+                "bad_records": sum(r.bad_records for r in results),
+                "failed": sum(r.status == "FAILED" for r in results)}
 
 
 class CompareProductsOperator(_BatchOperator):
@@ -175,19 +185,34 @@ def _safe(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", text)
 
 
-def build_and_store_report(conn, context: Any):
-    """Build the run's report from zw and write report.csv / report.html under the report base."""
+def report_folder(context: Any):
     from airflow.sdk import ObjectStoragePath
 
+    return ObjectStoragePath(report_base()) / "trial" / maturity_date(context).isoformat() / _safe(_run_id(context))
+
+
+def build_and_store_report(conn, context: Any):
+    """Build the run's report from zw and write report.csv / report.html under the report base."""
     from ..trial.report import build_report
 
-    day = maturity_date(context)
-    report = build_report(conn, _run_id(context), day)
-    folder = ObjectStoragePath(report_base()) / "trial" / day.isoformat() / _safe(_run_id(context))
+    report = build_report(conn, _run_id(context), maturity_date(context))
+    folder = report_folder(context)
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "report.csv").write_bytes(report.csv)
     (folder / "report.html").write_bytes(report.html.encode("utf-8"))
     return report, str(folder)
+
+
+def report_attachments(conn, context: Any):
+    """The run's stored report as attachments (built here only if build_report did not store it)."""
+    from ..notices import Attachment
+
+    folder = report_folder(context)
+    if not (folder / "report.html").exists():
+        build_and_store_report(conn, context)
+    day = maturity_date(context).isoformat()
+    return str(folder), [Attachment(f"trial-{day}-report.csv", (folder / "report.csv").read_bytes()),
+                         Attachment(f"trial-{day}-report.html", (folder / "report.html").read_bytes())]
 
 
 class BuildTrialReportOperator(_TrialOperator):
@@ -202,6 +227,36 @@ class BuildTrialReportOperator(_TrialOperator):
         self.log.info("report in %s: %d settled, %d held (%s); counts %s", folder, report.settled, len(report.held),
                       ", ".join(report.held), report.counts)
         return {"folder": folder, "settled": report.settled, "held": len(report.held)}
+
+
+class EmailLateProductsOperator(_TrialOperator):
+    """One e-mail to operations naming every product this run reconciled after its T-3 day (a missed
+    day, or a product still held), its maturity date, how close it is and what this run concluded."""
+
+    def __init__(self, *, smtp_conn_id: str = SMTP_CONN_ID, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.smtp_conn_id = smtp_conn_id
+
+    def execute(self, context: Any) -> dict[str, Any]:
+        from airflow.sdk import Variable
+
+        from ..notices import recipients, send_once
+        from ..trial.late import late_notice, late_products
+
+        conn = _zw_conn(self.zw_conn_id)
+        try:
+            late = late_products(conn, _run_id(context), maturity_date(context))
+            if not late:
+                self.log.info("no late product: every product of this run is on its T-3 day")
+                return {"late": 0, "sent": False}
+            notice = late_notice(late, run_day=run_day(context), offset_days=int(setting(context, "offset_days")),
+                                 run_id=_run_id(context), to=recipients(Variable.get("hjs_ops_email")))
+            sent = send_once(conn, notice, smtp_conn_id=self.smtp_conn_id, run_id=_run_id(context))
+        finally:
+            conn.close()
+        for p in late:
+            self.log.warning("LATE: %s maturing %s: %s", p.product_code, p.maturity_date, p.state())
+        return {"late": len(late), "sent": sent}
 
 
 class RouteTrialOperator(BaseBranchOperator):
@@ -227,103 +282,71 @@ class RouteTrialOperator(BaseBranchOperator):
         return branches
 
 
-def sell_products(conn, run_id: str, product_ids: list[int], *, only_match: bool, tolerance_fen: int,
-                  drift_per_asset_fen: int, log) -> tuple[list[int], dict[int, str], int]:
-    """Load, compare again and sell the products (each in its own transaction). A product that no longer
-    compares clean (only_match) is not sold and reported in `failed`."""
-    from ..trial.outcome import compare_products
-    from ..trial.sell import rows_to_sell, write_sell_records
-
-    sold, failed, inserted = [], {}, 0
-    for start in range(0, len(product_ids), SELL_CHUNK):
-        chunk = product_ids[start:start + SELL_CHUNK]
-        comparison, zw, hjs = compare_products(conn, run_id, chunk, tolerance_fen=tolerance_fen,
-                                               drift_per_asset_fen=drift_per_asset_fen)
-        if only_match:
-            changed = set(comparison.held_products()) & set(chunk)
-            for product_id in sorted(changed):
-                failed[product_id] = "no longer compares clean (the data changed since the comparison)"
-            chunk = [p for p in chunk if p not in changed]
-        rows = rows_to_sell(zw, comparison.assets, hjs, only_match=only_match)
-        rows = rows[rows["product_id"].isin(chunk)]
-        result = write_sell_records(conn, run_id, rows)
-        sold += result.sold
-        failed.update(result.failed)
-        inserted += result.inserted
-        log.info("sold %d/%d products (%d new sell record(s))", len(sold), len(product_ids), inserted)
-    return sold, failed, inserted
-
-
 class SettleMatchedProductsOperator(_TrialOperator):
     """Sell records with zw's amounts for every product of the run that matched entirely (each product
-    all or nothing); the assets move to SELL_CONFIRMED. Fails naming any product it could not sell, after
-    selling all the others."""
+    all or nothing); the assets move to SELL_CONFIRMED. Products another run sold meanwhile count as
+    done. Fails naming any product it could not sell, after selling all the others."""
 
     def execute(self, context: Any) -> dict[str, int]:
         from ..trial.outcome import SETTLE, products_with_outcome
+        from ..trial.sell import settle_products
 
         conn = _zw_conn(self.zw_conn_id)
         try:
             ids = products_with_outcome(conn, _run_id(context), SETTLE)
-            sold, failed, inserted = sell_products(
-                conn, _run_id(context), ids, only_match=True, tolerance_fen=int(setting(context, "tolerance_fen")),
-                drift_per_asset_fen=int(setting(context, "drift_per_asset_fen")), log=self.log)
+            result = settle_products(conn, _run_id(context), ids, tolerance_fen=int(setting(context, "tolerance_fen")),
+                                     drift_per_asset_fen=int(setting(context, "drift_per_asset_fen")))
         finally:
             conn.close()
-        if failed:
-            raise RuntimeError(f"{len(failed)} product(s) not sold (the others are): "
-                               + "; ".join(f"{pid}: {why}" for pid, why in sorted(failed.items())))
-        return {"products": len(sold), "sell_records_written": inserted}
+        if result.failed:
+            raise RuntimeError(f"{len(result.failed)} product(s) not sold (the others are): "
+                               + "; ".join(f"product id {pid}: {why}" for pid, why in sorted(result.failed.items())))
+        return {"products": len(result.sold), "sell_records_written": result.inserted}
 
 
-def _report_attachments(conn, context: Any):
-    from ..notices import Attachment
+def _announce(conn, context: Any, *, smtp_conn_id: str, target: date, attachments=(), resend_date=None):
+    from airflow.sdk import Variable
 
-    report, folder = build_and_store_report(conn, context)
-    day = maturity_date(context).isoformat()
-    return report, folder, [Attachment(f"trial-{day}-report.csv", report.csv),
-                            Attachment(f"trial-{day}-report.html", report.html.encode("utf-8"))]
+    from ..notices import recipients
+    from ..trial.settlement import announce_settled, held_products
+
+    return announce_settled(conn, target_date=target, run_id=_run_id(context),
+                            to=recipients(Variable.get("hjs_partner_email")), smtp_conn_id=smtp_conn_id,
+                            held=held_products(conn, _run_id(context)), attachments=attachments,
+                            resend_date=resend_date)
 
 
 class SendSettlementNoticeOperator(_TrialOperator):
-    """One e-mail to HJS per maturity date: per product, what to fund to balance accounts and to bank
-    cards, with a CSV. Recorded in notice_sent: a rerun sends nothing unless the run param
-    resend_settlement_notice is true."""
+    """Tell HJS what to fund: for every settled product not yet announced (this run's, and any a late
+    settle, an acceptance or a failed send left behind), one e-mail per maturity date with a CSV: the
+    date's notice, or an addendum once the notice went out. Recorded per product, so a rerun sends
+    nothing; the run param resend_settlement_notice sends the target date's notice again."""
 
     def __init__(self, *, smtp_conn_id: str = SMTP_CONN_ID, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.smtp_conn_id = smtp_conn_id
 
     def execute(self, context: Any) -> dict[str, Any]:
-        from airflow.sdk import Variable
-
-        from ..notices import Attachment, Notice, recipients, send_once
-        from ..trial.settlement import funding_csv, funding_for, funding_html, held_products, notice_key
-
-        day = maturity_date(context)
+        target = maturity_date(context)
         conn = _zw_conn(self.zw_conn_id)
         try:
-            rows = funding_for(conn, day)
-            if not rows:
-                self.log.info("maturity date %s: no sell records, so nothing to fund; no notice sent", day)
-                return {"sent": False, "products": 0}
-            held = held_products(conn, _run_id(context))
-            _report, _folder, attachments = _report_attachments(conn, context)
-            notice = Notice(
-                key=notice_key(day), kind="settlement", to=recipients(Variable.get("hjs_partner_email")),
-                subject=f"zw settlement for maturity date {day.isoformat()}: {len(rows)} product(s)",
-                html=funding_html(day, rows, held),
-                attachments=[Attachment(f"zw-settlement-{day.isoformat()}.csv", funding_csv(rows)), *attachments])
-            sent = send_once(conn, notice, smtp_conn_id=self.smtp_conn_id, run_id=_run_id(context),
-                             resend=bool(setting(context, "resend_settlement_notice")))
+            _folder, attachments = report_attachments(conn, context)
+            sent = _announce(conn, context, smtp_conn_id=self.smtp_conn_id, target=target, attachments=attachments,
+                             resend_date=target if setting(context, "resend_settlement_notice") else None)
         finally:
             conn.close()
-        return {"sent": sent, "products": len(rows), "held": len(held)}
+        for notice in sent:
+            self.log.info("%s %s: %s", "sent" if notice.sent else "already sent (another run)", notice.key,
+                          ", ".join(notice.products))
+        if not sent:
+            self.log.info("nothing new to announce to HJS up to maturity date %s", target)
+        return {"notices": [n.key for n in sent if n.sent]}
 
 
 class AlertHeldProductsOperator(_TrialOperator):
-    """E-mail operations about the held products with the report attached (once per run), and return one
-    entry per held product for the decision tasks."""
+    """Ask about each held product once: claim its question (another run of the same date may hold it
+    already), e-mail operations about the products this run asks about, and return one entry per such
+    product for the decision tasks."""
 
     def __init__(self, *, smtp_conn_id: str = SMTP_CONN_ID, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -333,43 +356,56 @@ class AlertHeldProductsOperator(_TrialOperator):
         from airflow.sdk import Variable
 
         from ..notices import Notice, recipients, send_once
+        from ..trial.decisions import claim_questions
+        from ..trial.report import product_results
         from ..trial.settlement import held_products
 
-        day = maturity_date(context)
         conn = _zw_conn(self.zw_conn_id)
         try:
             held = held_products(conn, _run_id(context))
-            report, folder, attachments = _report_attachments(conn, context)
-            if held:
-                codes = ", ".join(code for _id, code, _channel in held)
+            claims = claim_questions(conn, _run_id(context), [h.id for h in held])
+            ask = [h for h in held if h.id in claims.asked]
+            results = product_results(conn, _run_id(context))
+            folder, attachments = report_attachments(conn, context)
+            if ask:
+                codes = ", ".join(h.product_code for h in ask)
                 send_once(conn, Notice(
                     key=f"trial-held:{_run_id(context)}", kind="trial-held",
                     to=recipients(Variable.get("hjs_ops_email")),
-                    subject=f"T-3 trial {day.isoformat()}: {len(held)} product(s) held ({codes})",
-                    html=(f"<p>The T-3 trial for maturity date {day.isoformat()} held {len(held)} product(s): "
-                          f"{codes}. No sell records were written for them; the others proceed.</p>"
+                    subject=f"T-3 trial {run_day(context)}: {len(ask)} product(s) held ({codes})",
+                    html=(f"<p>The T-3 trial run of {run_day(context)} held {len(ask)} product(s): "
+                          + ", ".join(f"{h.product_code} (matures {h.maturity_date})" for h in ask)
+                          + ". No sell records were written for them; the others proceed.</p>"
                           f"<p>Decide each one in the Airflow UI (DAG hjs_trial_reconciliation, run "
                           f"{_run_id(context)}, Required actions). The report is attached and stored in "
                           f"{folder}.</p>"),
                     attachments=attachments), smtp_conn_id=self.smtp_conn_id, run_id=_run_id(context))
         finally:
             conn.close()
-        counts = report.counts
+        for product_id, decision in claims.accepted.items():
+            self.log.info("product %s: accepted by %s at %s (run %s) meanwhile: nothing to ask", product_id,
+                          decision.decided_by, decision.decided_at, decision.run_id)
+        for product_id, (run, asked_at) in claims.open_elsewhere.items():
+            self.log.info("product %s: its question is open in run %s since %s: not asked again", product_id, run,
+                          asked_at)
         return [{
-            "product_id": product_id,
-            "subject": f"T-3 trial {day.isoformat()}: product {code} ({channel}) is held",
-            "body": (f"Product **{code}** (channel {channel}) did not reconcile with HJS for maturity date "
-                     f"{day.isoformat()}. Run totals: " + ", ".join(f"{n} {name}" for name, n in counts.items() if n)
+            "product_id": h.id,
+            "subject": f"T-3 trial: product {h.product_code} ({h.channel_code}), maturing {h.maturity_date}, is held",
+            "body": (f"Product **{h.product_code}** (channel {h.channel_code}) did not reconcile with HJS for maturity "
+                     f"date {h.maturity_date}: " + results.get(h.id, "see the report")
                      + f". The per-asset exceptions are in the report ({folder}) and in the table "
                      "reconciliation_exception of this run.\n\n"
-                     f"**{ACCEPT}**: write sell records with zw's amounts and tell HJS in an addendum. "
-                     f"**{KEEP}**: nothing is written; investigate with HJS and rerun the trial for this date."),
-        } for product_id, code, channel in held]
+                     f"**{ACCEPT}**: write sell records with zw's amounts for every current holder and tell HJS in "
+                     "an addendum (refused, with the assets named, where zw itself has no amount). "
+                     f"**{KEEP}**: nothing is written; investigate with HJS; the next run compares afresh and asks "
+                     "again."),
+        } for h in ask]
 
 
 class ApplyHoldDecisionOperator(_TrialOperator):
-    """Record what a person decided about a held product (hold_decision, with who), and for an accepted
-    product write its sell records with zw's amounts and send HJS an addendum for it."""
+    """Apply what a person decided about a held product: accepting writes every current holder's sell
+    record with zw's amounts and the decision in one transaction, then announces the product to HJS;
+    keeping records the answer. An answer for a product already accepted changes nothing."""
 
     template_fields: Sequence[str] = ("product_id", "decision")
 
@@ -380,38 +416,30 @@ class ApplyHoldDecisionOperator(_TrialOperator):
         self.smtp_conn_id = smtp_conn_id
 
     def execute(self, context: Any) -> dict[str, Any]:
-        from airflow.sdk import Variable
+        from airflow.sdk.exceptions import AirflowFailException
 
-        from ..notices import Attachment, Notice, recipients, send_once
-        from ..trial.decisions import decision_from_hitl, record_decision
-        from ..trial.products import products_by_id
-        from ..trial.settlement import funding_csv, funding_for, funding_html
+        from ..trial.decisions import ACCEPT_ZW, DecisionRefused, accept_zw_amounts, decision_from_hitl, keep_holding
 
         product_id = int(self.product_id)
         decision, decided_by, comment = decision_from_hitl(self.decision, accept_option=ACCEPT)
+        apply = accept_zw_amounts if decision == ACCEPT_ZW else keep_holding
         conn = _zw_conn(self.zw_conn_id)
         try:
-            stored = record_decision(conn, product_id=product_id, run_id=_run_id(context), decision=decision,
-                                     decided_by=decided_by, comment=comment)
-            code, _channel, day = products_by_id(conn, [product_id])[product_id]
-            self.log.info("product %s: %s by %s", code, stored.decision, stored.decided_by)
-            if stored.decision != "ACCEPT_ZW":
-                return {"product_id": product_id, "decision": stored.decision, "sold": False}
-            sold, failed, inserted = sell_products(
-                conn, _run_id(context), [product_id], only_match=False,
-                tolerance_fen=int(setting(context, "tolerance_fen")),
-                drift_per_asset_fen=int(setting(context, "drift_per_asset_fen")), log=self.log)
-            if failed:
-                raise RuntimeError(f"product {code} accepted but not sold: {failed[product_id]}")
-            rows = [r for r in funding_for(conn, day) if r.product_id == product_id]
-            send_once(conn, Notice(
-                key=f"settlement:{day.isoformat()}:{code}", kind="settlement-addendum",
-                to=recipients(Variable.get("hjs_partner_email")),
-                subject=f"zw settlement addendum for maturity date {day.isoformat()}: product {code}",
-                html=funding_html(day, rows, [], addendum=True),
-                attachments=[Attachment(f"zw-settlement-{day.isoformat()}-{code}.csv", funding_csv(rows))]),
-                smtp_conn_id=self.smtp_conn_id, run_id=_run_id(context),
-                resend=bool(setting(context, "resend_settlement_notice")))
+            try:
+                applied = apply(conn, product_id=product_id, run_id=_run_id(context), decided_by=decided_by,
+                                comment=comment)
+            except DecisionRefused as refused:
+                raise AirflowFailException(str(refused)) from None  # the same data gives the same refusal
+            stands = applied.decision
+            if not applied.recorded_now and stands.decision == ACCEPT_ZW:
+                self.log.warning("product %s was already accepted by %s at %s (run %s): this answer (%s by %s) "
+                                 "changes nothing", applied.product_code, stands.decided_by, stands.decided_at,
+                                 stands.run_id, decision, decided_by)
+            else:
+                self.log.info("product %s: %s by %s", applied.product_code, stands.decision, stands.decided_by)
+            if stands.decision == ACCEPT_ZW:
+                _announce(conn, context, smtp_conn_id=self.smtp_conn_id, target=applied.maturity_date)
         finally:
             conn.close()
-        return {"product_id": product_id, "decision": "ACCEPT_ZW", "sold": True, "sell_records_written": inserted}
+        return {"product_id": product_id, "decision": stands.decision, "decided_by": stands.decided_by,
+                "sell_records_written": applied.sell_records_written}

@@ -1,9 +1,14 @@
-"""Which products a T-3 run reconciles: those maturing on run day + offset, in batches for mapping."""
+"""Which products a T-3 run reconciles, in batches for mapping.
+
+A run of day R takes every product maturing on or before R + offset whose holders still wait for their
+sell records (selection by state: trial/select_products.sql). A missed run, a failed run nobody
+cleared, a held product kept for days: the next run takes them all, oldest maturity first.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from ..repository.db import transaction
 from ..repository.sql_files import load_sql
@@ -17,6 +22,15 @@ class TrialProduct:
     id: int
     product_code: str
     channel_code: str
+    maturity_date: date
+
+
+@dataclass(frozen=True)
+class Acceptance:
+    product_code: str
+    decided_by: str
+    decided_at: datetime
+    run_id: str
 
 
 def maturity_date_for(run_day: date, offset_days: int = DEFAULT_OFFSET_DAYS) -> date:
@@ -26,10 +40,17 @@ def maturity_date_for(run_day: date, offset_days: int = DEFAULT_OFFSET_DAYS) -> 
     return run_day + timedelta(days=offset_days)
 
 
-def select_products(zw_conn, maturity_date: date) -> list[TrialProduct]:
+def select_products(zw_conn, target_date: date) -> list[TrialProduct]:
+    """Products maturing on or before `target_date` with holders still waiting for a sell record."""
     with transaction(zw_conn) as cur:
-        cur.execute(load_sql("trial/select_products.sql"), {"maturity_date": maturity_date})
+        cur.execute(load_sql("trial/select_products.sql"), {"target_date": target_date})
         return [TrialProduct(*row) for row in cur.fetchall()]
+
+
+def accepted_products(zw_conn, maturity_date: date) -> list[Acceptance]:
+    with transaction(zw_conn) as cur:
+        cur.execute(load_sql("trial/accepted_products.sql"), {"maturity_date": maturity_date})
+        return [Acceptance(*row) for row in cur.fetchall()]
 
 
 def products_by_id(zw_conn, product_ids: list[int]) -> dict[int, tuple[str, str, date]]:

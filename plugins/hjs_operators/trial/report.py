@@ -88,3 +88,17 @@ def build_report(zw_conn, run_id: str, maturity_date: date) -> Report:
     ]
     return Report(csv=buffer.getvalue().encode("utf-8"), html="\n".join(page), counts=counts, settled=settled,
                   held=held)
+
+
+def product_results(zw_conn, run_id: str) -> dict[int, str]:
+    """product id -> a one-line account of the run's result for it (classes, totals, largest difference)."""
+    with transaction(zw_conn) as cur:
+        cur.execute(load_sql("trial/run_results.sql"), {"run_id": run_id})
+        rows = cur.fetchall()
+    lines = {}
+    for product_id, _code, _channel, _outcome, assets, matched, zw_total, hjs_total, _drift, max_diff, counts in rows:
+        counts = counts if isinstance(counts, dict) else json.loads(counts)
+        classes = ", ".join(f"{n} {name}" for name, n in sorted(counts.items()) if n and name != "MATCH")
+        lines[product_id] = (f"{matched} of {assets} asset(s) match; {classes or 'no exception'}; zw total "
+                             f"{_fmt(zw_total)}, HJS total {_fmt(hjs_total)}, largest difference {_fmt(max_diff)}")
+    return lines

@@ -28,6 +28,7 @@ from ..repository.sql_files import load_sql
 log = logging.getLogger(__name__)
 
 PROGRESS_EVERY = 100  # products between two progress lines in the task log
+SELL_CHUNK = 200  # products loaded, compared and sold per round
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,8 @@ def _sell_product(zw_conn, run_id: str, product_id: int) -> int:
     """Sell one staged product in one transaction; returns the sell records written, raises _NotSold."""
     params = {"run_id": run_id, "product_id": product_id}
     with transaction(zw_conn) as cur:
+        # a second run of the same date waits here, then finds the records written (work already done)
+        cur.execute(load_sql("trial/lock_product.sql"), params)
         cur.execute(load_sql("trial/sellable_product.sql"), params)
         staged, sellable, recorded, to_confirm = cur.fetchone()
         if staged != sellable:
@@ -90,17 +93,40 @@ def write_sell_records(zw_conn, run_id: str, rows: pd.DataFrame) -> SellResult:
     return SellResult(sold=sold, failed=failed, inserted=inserted)
 
 
-def rows_to_sell(zw: pd.DataFrame, assets: pd.DataFrame, hjs: pd.DataFrame, *, only_match: bool) -> pd.DataFrame:
-    """The zw assets to sell from a comparison: MATCH rows (or, for an accepted hold, every zw row with a
-    trusted amount), with zw's amount and HJS's (when HJS has one)."""
-    mask = assets["zw_row"].to_numpy() >= 0
-    mask &= assets["zw_amount"].notna().to_numpy()
-    if only_match:
-        mask &= (assets["cls"] == "MATCH").to_numpy()
+def rows_to_sell(zw: pd.DataFrame, assets: pd.DataFrame, hjs: pd.DataFrame) -> pd.DataFrame:
+    """The zw assets to sell from a comparison: its MATCH rows, with zw's amount and HJS's."""
+    mask = (assets["zw_row"].to_numpy() >= 0) & assets["zw_amount"].notna().to_numpy()
+    mask &= (assets["cls"] == "MATCH").to_numpy()
     picked = assets.loc[mask]
     return pd.DataFrame({
         "asset_id": picked["asset_id"].astype(np.int64).to_numpy(),
         "product_id": picked["product_id"].to_numpy(dtype=np.int64),
         "zw_fen": picked["zw_amount"].astype(np.int64).to_numpy(),
-        "hjs_fen": picked["hjs_amount"].to_numpy(),
+        # nullable integers stay integers: to_numpy() of <NA> beside ints would write "5250000.0"
+        "hjs_fen": pd.array(picked["hjs_amount"], dtype="Int64"),
     })
+
+
+def settle_products(zw_conn, run_id: str, product_ids: list[int], *, tolerance_fen: int,
+                    drift_per_asset_fen: int) -> SellResult:
+    """Sell the products the run found all-MATCH, SELL_CHUNK at a time: load and compare them again
+    (a product that no longer compares clean is not sold and is reported), then write each product in
+    its own transaction. A product another run sold meanwhile counts as done."""
+    from .outcome import compare_products
+
+    sold, failed, inserted = [], {}, 0
+    for start in range(0, len(product_ids), SELL_CHUNK):
+        chunk = product_ids[start:start + SELL_CHUNK]
+        comparison, zw, hjs = compare_products(zw_conn, run_id, chunk, tolerance_fen=tolerance_fen,
+                                               drift_per_asset_fen=drift_per_asset_fen)
+        changed = set(comparison.held_products()) & set(chunk)
+        for product_id in sorted(changed):
+            failed[product_id] = "no longer compares clean (the data changed since the comparison)"
+        rows = rows_to_sell(zw, comparison.assets, hjs)
+        rows = rows[rows["product_id"].isin([p for p in chunk if p not in changed])]
+        result = write_sell_records(zw_conn, run_id, rows)
+        sold += result.sold
+        failed.update(result.failed)
+        inserted += result.inserted
+        log.info("sold %d/%d products (%d new sell record(s))", len(sold), len(product_ids), inserted)
+    return SellResult(sold=sold, failed=failed, inserted=inserted)

@@ -23,31 +23,39 @@ from ..repository.sql_files import load_sql
 _ORDER_NO = rf"{INVEST_PREFIX}[0-9]{{{ID_DIGITS}}}"
 
 
-def _copy_out(zw_conn, sql_name: str, params: dict) -> io.BytesIO:
+def _copy_out(zw_conn, sql: str, params: dict) -> io.BytesIO:
     buffer = io.BytesIO()
     with transaction(zw_conn) as cur:
-        cur.copy_expert(cur.mogrify(load_sql(sql_name), params).decode(), buffer)
+        cur.copy_expert(cur.mogrify(sql, params).decode(), buffer)
     buffer.seek(0)
     return buffer
 
 
+def zw_side_sql() -> str:
+    """The zw side's query (also read row by row when a held product is accepted)."""
+    return load_sql("trial/zw_side.sql")
+
+
 def load_zw_side(zw_conn, product_ids: list[int]) -> pd.DataFrame:
-    buffer = _copy_out(zw_conn, "trial/copy_zw_side.sql", {"product_ids": list(product_ids)})
+    buffer = _copy_out(zw_conn, f"COPY ({zw_side_sql()}) TO STDOUT WITH (FORMAT csv)",
+                       {"product_ids": list(product_ids)})
     frame = pd.read_csv(
-        buffer, header=None, names=["product_id", "key", "asset_id", "principal", "interest", "status"],
+        buffer, header=None, names=["product_id", "key", "asset_id", "principal", "interest", "status", "problem"],
         dtype={"product_id": np.int64, "key": np.int64, "asset_id": np.int64, "principal": np.int64,
-               "interest": "Int64", "status": object}, engine="c")
+               "interest": "Int64", "status": object, "problem": object}, engine="c")
     interest_missing = frame["interest"].isna().to_numpy()
     frame["amount"] = frame["principal"].to_numpy() + frame["interest"].fillna(0).to_numpy(dtype=np.int64)
     frame["interest"] = frame["interest"].fillna(0).astype(np.int64)
-    problem = np.full(len(frame), None, dtype=object)
-    problem[interest_missing] = "create_expected_interest is NULL: zw's amount is unknown"
+    problem = frame["problem"].to_numpy(dtype=object).copy()
+    problem[pd.isna(problem)] = None
+    problem[interest_missing & pd.isna(problem)] = "create_expected_interest is NULL: zw's amount is unknown"
     frame["problem"] = pd.Series(problem, dtype=object)
     return frame
 
 
 def load_hjs_side(zw_conn, run_id: str, product_ids: list[int]) -> pd.DataFrame:
-    buffer = _copy_out(zw_conn, "trial/copy_hjs_side.sql", {"run_id": run_id, "product_ids": list(product_ids)})
+    buffer = _copy_out(zw_conn, load_sql("trial/copy_hjs_side.sql"),
+                       {"run_id": run_id, "product_ids": list(product_ids)})
     frame = pd.read_csv(
         buffer, header=None, names=["product_id", "order_no", "holder", "amount", "problem", "snapshot_id"],
         dtype={"product_id": np.int64, "order_no": object, "holder": object, "amount": "Int64", "problem": object,
