@@ -10,7 +10,7 @@ import pendulum
 import pytest
 
 from tests.fixtures.outage import scheduled_after_outage
-from tests.payback.helpers import confirmed, fetch, orders_by_asset, statuses
+from tests.payback.helpers import confirmed, fetch, orders_by_asset, statuses, summaries
 from tests.zw_rows import add_asset, add_liquidation, add_product
 
 pytestmark = [pytest.mark.airflow, pytest.mark.postgres]
@@ -133,12 +133,12 @@ def test_a_product_never_reconciled_fails_every_later_run_naming_it(env, run_dag
         [verdict] = [ti for ti in run.get_task_instances() if ti.task_id == "fail_if_products_unpaid"]
         assert verdict.state == "failed"
         assert statuses(conn)[ready] == "SELL_CONFIRMED" and orders_by_asset(conn) == {}
-        mail = mailbox.messages()[-1]
+        mail = summaries(mailbox)[-1]
         body = mail.get_body(("html",)).get_content()
         assert f"{day} ({days_late} day(s) late): {code}" in mail["Subject"] and "1 product(s) NOT PAID" in mail[
             "Subject"]
         assert f"{code}: still NOT PAID" in body and "no sell record" in body and str(unconfirmed) in body
-    assert len(mailbox.messages()) == 2  # one per run day, each naming the product again
+    assert len(summaries(mailbox)) == 2  # one per run day, each naming the product again
 
 
 def test_the_verdict_names_product_maturity_days_late_and_assets(env):

@@ -6,7 +6,16 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.payback.helpers import ACTUAL_SQL, EXPECTED_SQL, MATURITY, build_day, fetch, orders_by_asset, statuses
+from tests.payback.helpers import (
+    ACTUAL_SQL,
+    EXPECTED_SQL,
+    MATURITY,
+    build_day,
+    fetch,
+    orders_by_asset,
+    statuses,
+    summaries,
+)
 
 pytestmark = [pytest.mark.airflow, pytest.mark.postgres]
 
@@ -60,7 +69,7 @@ def test_a_missing_sell_record_fails_the_run_naming_the_product_and_pays_the_oth
     assert set(states.values()) == {"success"}, states  # the paid product's checks and the mail went through
     assert fetch(conn, "SELECT DISTINCT product_id FROM payback_order") == [(day.paid_product,)]
     assert statuses(conn)[day.blocked_ready] == "SELL_CONFIRMED"
-    [mail] = mailbox.messages()
+    [mail] = summaries(mailbox)
     assert "1 product(s) NOT PAID" in mail["Subject"]
     body = mail.get_body(("html",)).get_content()
     assert code in body and str(day.blocked_missing) in body and "no sell record" in body
@@ -94,7 +103,7 @@ def test_a_rerun_and_a_backfill_of_the_same_day_change_nothing(env, run_dag):
         run = run_dag("hjs_maturity_payback", logical_date=logical, retries=0)
         assert task_states(run)["create_payback_orders"] == "success"
         assert orders_by_asset(conn) == orders and statuses(conn) == assets
-    assert len(mailbox.messages()) == 1  # the summary of this outcome went out once
+    assert len(summaries(mailbox)) == 1  # the summary of this outcome went out once
     assert fetch(conn, "SELECT DISTINCT run_id FROM payback_order")[0][0].count("manual") <= 1
     assert day.paid_product in {row[0] for row in fetch(conn, "SELECT product_id FROM payback_order")}
 
