@@ -64,6 +64,10 @@ class FaultConfig:
     total_drift: int = 0
     oversize_page: bool = False
     bad_amount_for: frozenset[str] = frozenset()
+    # maturity.trial misbehaving for chosen products and records, every time (not drawn):
+    fail_products: frozenset[str] = frozenset()  # answered 9999 system busy
+    amount_text: dict[str, str] = field(default_factory=dict)  # orderNo -> literal text sent as its amount
+    maturity_date_for: dict[str, str] = field(default_factory=dict)  # productCode -> the maturityDate sent
     services: frozenset[str] | None = None  # rate-based faults only for these services (None: all)
     # Rate limiting: the next throttle_count calls (of `services`) get throttle_status with Retry-After.
     throttle_count: int = 0
@@ -74,7 +78,7 @@ class FaultConfig:
     KNOBS = (
         "error_rate", "error_status", "latency_ms", "latency_spike_ms", "spike_rate", "timeout_rate",
         "hang_seconds", "drop_after_commit_rate", "drop_mode", "bad_signature_rate", "skew", "total_drift",
-        "oversize_page", "bad_amount_for", "services", "throttle_count", "throttle_status", "retry_after",
+        "oversize_page", "bad_amount_for", "fail_products", "amount_text", "maturity_date_for", "services", "throttle_count", "throttle_status", "retry_after",
         "retry_after_format",
     )
 
@@ -99,6 +103,15 @@ class FaultConfig:
         bad_amounts = data.get("bad_amount_for") or []
         if not isinstance(bad_amounts, list) or not all(isinstance(o, str) for o in bad_amounts):
             raise FaultConfigError("bad_amount_for must be a list of orderNo strings")
+        fail_products = data.get("fail_products") or []
+        if not isinstance(fail_products, list) or not all(isinstance(o, str) for o in fail_products):
+            raise FaultConfigError("fail_products must be a list of productCode strings")
+        texts = {}
+        for name in ("amount_text", "maturity_date_for"):
+            texts[name] = data.get(name) or {}
+            if not isinstance(texts[name], Mapping) or not all(
+                    isinstance(k, str) and isinstance(t, str) for k, t in texts[name].items()):
+                raise FaultConfigError(f"{name} must map strings to strings")
         services = data.get("services")
         if services is not None and (not isinstance(services, list) or not all(isinstance(s, str) for s in services)):
             raise FaultConfigError("services must be a list of service names")
@@ -126,6 +139,9 @@ class FaultConfig:
             total_drift=drift,
             oversize_page=oversize,
             bad_amount_for=frozenset(bad_amounts),
+            fail_products=frozenset(fail_products),
+            amount_text=dict(texts["amount_text"]),
+            maturity_date_for=dict(texts["maturity_date_for"]),
             services=frozenset(services) if services is not None else None,
             throttle_count=_non_negative(data, "throttle_count"),
             throttle_status=throttle_status,
@@ -136,6 +152,7 @@ class FaultConfig:
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["bad_amount_for"] = sorted(self.bad_amount_for)
+        data["fail_products"] = sorted(self.fail_products)
         data["services"] = sorted(self.services) if self.services is not None else None
         return data
 
@@ -143,9 +160,11 @@ class FaultConfig:
         return self.services is None or service in self.services
 
     def distort_trial(self, answer: dict[str, Any]) -> dict[str, Any]:
-        """Misreport a maturity.trial page as configured (skew, total_drift, bad_amount_for)."""
-        if not (self.skew or self.total_drift or self.bad_amount_for):
+        """Misreport a maturity.trial page as configured (skew, total_drift, bad_amount_for, amount_text,
+        maturity_date_for)."""
+        if not (self.skew or self.total_drift or self.bad_amount_for or self.amount_text or self.maturity_date_for):
             return answer
+        answer["maturityDate"] = self.maturity_date_for.get(answer["productCode"], answer["maturityDate"])
         for record in answer["records"]:
             keys = (record["orderNo"], record["holderAssetId"], record["assetId"])
             delta = next((self.skew[k] for k in keys if k in self.skew), 0)
@@ -155,6 +174,7 @@ class FaultConfig:
                 record["amount"] = format_fen(parse_money(record["amount"]) + delta)
             if record["orderNo"] in self.bad_amount_for:
                 record["amount"] = BAD_AMOUNT
+            record["amount"] = self.amount_text.get(record["orderNo"], record["amount"])
         if self.total_drift and answer["pageNo"] > 1:
             answer["total"] += self.total_drift
         return answer

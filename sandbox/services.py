@@ -137,6 +137,8 @@ class Services:
         product = self._product(product_code)
         if isinstance(product, Outcome):
             return product
+        if product_code in faults.fail_products:
+            return _refuse(codes.SYSTEM_BUSY, "system busy")
         rate = parse_rate(product.annual_rate)
         days, basis = product.days, product.basis
         limit = page_size + 1 if faults.oversize_page else page_size

@@ -123,7 +123,7 @@ def test_the_ui_connection_test_reaches_the_sandbox(stack):
     body = {key: stored[key] for key in ("connection_id", "conn_type", "host", "login", "extra")}
     answer = stack.session.post(f"{stack.api}/api/v2/connections/test", json=body, timeout=60).json()
     assert answer["status"] is True, answer
-    assert "signature and encryption verified" in answer["message"]
+    assert "signature, encryption and charset (UTF-8) verified" in answer["message"]
     body["extra"] = json.dumps({**json.loads(stored["extra"]), "iv": "wrong-iv"})
     answer = stack.session.post(f"{stack.api}/api/v2/connections/test", json=body, timeout=60).json()
     assert answer["status"] is False and "wrong-iv" not in answer["message"]

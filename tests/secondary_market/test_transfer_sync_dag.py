@@ -101,4 +101,8 @@ def test_the_holder_check_fails_the_run_naming_the_package(pipeline_env, run_dag
 
     with pytest.raises(HolderLimitError, match=f"package {code} "):
         check_holder_limit(zw_conn)
-    assert len(mailbox.messages()) == 1  # the day's report still went out
+    # the day's report still went out, and operations were told which task failed, and why
+    failures = [m for m in mailbox.messages() if m["Subject"].startswith("[HJS pipelines] FAILED")]
+    assert len(mailbox.messages()) == 2 and len(failures) == 1
+    assert "hjs_transfer_sync / check_transfer_rules" in failures[0]["Subject"]
+    assert f"package {code}" in failures[0].get_body(("html",)).get_content()

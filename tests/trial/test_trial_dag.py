@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import threading
-import time
 from decimal import Decimal
 
 import pendulum
@@ -13,6 +11,7 @@ import pytest
 
 from hjs_operators.domain.order_numbers import invest_order_no
 from tests.trial.conftest import T3, TODAY, load_world
+from tests.trial.hitl import run_answering
 
 pytestmark = [pytest.mark.postgres, pytest.mark.sandbox, pytest.mark.airflow]
 
@@ -130,60 +129,6 @@ def test_transferred_asset_reconciles_to_its_current_holder(trial_env, run_dag):
             WHERE t.liquidate_id = l.id)""", (ids,)) == [(0,)]
 
 
-class _Operator:
-    """The user the HITL endpoint records as having answered."""
-
-    def get_id(self) -> str:
-        return "ops-anna"
-
-    def get_name(self) -> str:
-        return "anna"
-
-
-def _task_states(dag_id: str) -> dict[tuple[str, int], str]:
-    from airflow.models.taskinstance import TaskInstance
-    from airflow.utils.session import create_session
-
-    with create_session() as session:
-        rows = session.query(TaskInstance.task_id, TaskInstance.map_index, TaskInstance.state, TaskInstance.run_id) \
-            .filter(TaskInstance.dag_id == dag_id).all()
-        return {(t, m): (s, r) for t, m, s, r in rows}
-
-
-def _fail_running_runs(dag_id: str) -> None:
-    from airflow.models.dagrun import DagRun
-    from airflow.utils.session import create_session
-    from airflow.utils.state import DagRunState
-
-    with create_session() as session:
-        for run in session.query(DagRun).filter(DagRun.dag_id == dag_id, DagRun.state == DagRunState.RUNNING):
-            run.state = DagRunState.FAILED
-
-
-def answer_hitl(dag_id: str, run_id: str, task_id: str, map_index: int, option: str, comment: str) -> None:
-    """Answer a human-in-the-loop task through the handler of Airflow's REST endpoint
-    PATCH /api/v2/dags/{dag_id}/dagRuns/{run_id}/taskInstances/{task_id}/{map_index}/hitlDetails."""
-    from airflow.api_fastapi.core_api.datamodels.hitl import UpdateHITLDetailPayload
-    from airflow.api_fastapi.core_api.routes.public.hitl import update_hitl_detail
-    from airflow.utils.session import create_session
-
-    with create_session() as session:
-        update_hitl_detail(dag_id=dag_id, dag_run_id=run_id, task_id=task_id,
-                           update_hitl_detail_payload=UpdateHITLDetailPayload(
-                               chosen_options=[option], params_input={"comment": comment}),
-                           user=_Operator(), session=session, map_index=map_index)
-
-
-def wait_for(predicate, what: str, timeout: float = 180.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.5)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 def test_skewed_asset_holds_its_product_until_a_person_accepts(trial_env, run_dag):
     from hjs_operators.operators.trial import ACCEPT
 
@@ -194,48 +139,15 @@ def test_skewed_asset_holds_its_product_until_a_person_accepts(trial_env, run_da
                                "AND status = 'INVEST_SUCCESS'", (held_product,))
     sandbox.admin.set_faults(skew={invest_order_no(skewed): 700})
 
-    # dag.test() must run in the main thread (the task runner installs signal handlers), so the person
-    # answering sits in a helper thread: it waits for the question, looks at what is settled meanwhile,
-    # then answers through the REST endpoint's handler, and the run goes on.
-    seen: dict = {}
+    def look(run_id):
+        return {
+            "sold_products": {r[0] for r in query(
+                zw_db, "SELECT DISTINCT product_id FROM sell_record WHERE product_id = ANY(%s)", (ids,))},
+            "messages": mailbox.messages(),
+            "exceptions": query(zw_db, "SELECT class, asset_id, zw_amount, hjs_amount, diff FROM "
+                                       "reconciliation_exception WHERE run_id = %s", (run_id,))}
 
-    def parked():
-        states = _task_states(DAG_ID)
-        waiting = [(k, v) for k, v in states.items() if k[0] == "decide_held.decide" and v[0] == "awaiting_input"]
-        others_done = states.get(("send_settlement_notice", -1), (None,))[0] == "success"
-        return waiting if waiting and others_done else None
-
-    def person():
-        try:
-            waiting = wait_for(parked, "the held product's decision task and the others' settlement")
-            (task_id, map_index), (_state, run_id) = waiting[0]
-            seen["waiting"] = len(waiting)
-            seen["run_id"] = run_id
-            seen["sold_products"] = {r[0] for r in query(
-                zw_db, "SELECT DISTINCT product_id FROM sell_record WHERE product_id = ANY(%s)", (ids,))}
-            seen["messages"] = mailbox.messages()
-            seen["exceptions"] = query(zw_db, "SELECT class, asset_id, zw_amount, hjs_amount, diff FROM "
-                                              "reconciliation_exception WHERE run_id = %s", (run_id,))
-            answer_hitl(DAG_ID, run_id, task_id, map_index, ACCEPT, "HJS confirmed zw's figure by phone")
-        except BaseException as exc:  # reported by the main thread; end the run so dag.test() returns
-            seen["error"] = exc
-            seen["states"] = _task_states(DAG_ID)
-            _fail_running_runs(DAG_ID)
-
-    # import and configure the ORM in this thread first: the helper's first query would otherwise import
-    # Airflow's models while dag.test() imports them too, and the two wait on each other's import lock
-    import airflow.api_fastapi.core_api.routes.public.hitl  # noqa: F401
-    from airflow.models import import_all_models
-    from sqlalchemy.orm import configure_mappers
-
-    import_all_models()
-    configure_mappers()
-    _task_states(DAG_ID)
-    helper = threading.Thread(target=person, daemon=True)
-    helper.start()
-    run = run_dag(DAG_ID, logical_date=LOGICAL, retries=0)
-    helper.join(timeout=30)
-    assert "error" not in seen, (seen.get("error"), seen.get("states"))
+    run, seen = run_answering(run_dag, LOGICAL, ACCEPT, "HJS confirmed zw's figure by phone", look)
     assert run.state == "success"
     # while the held product waited, the others were settled and HJS was told
     assert seen["waiting"] == 1
