@@ -78,7 +78,8 @@ class FaultConfig:
     KNOBS = (
         "error_rate", "error_status", "latency_ms", "latency_spike_ms", "spike_rate", "timeout_rate",
         "hang_seconds", "drop_after_commit_rate", "drop_mode", "bad_signature_rate", "skew", "total_drift",
-        "oversize_page", "bad_amount_for", "fail_products", "amount_text", "maturity_date_for", "services", "throttle_count", "throttle_status", "retry_after",
+        "oversize_page", "bad_amount_for", "fail_products", "amount_text", "maturity_date_for",
+        "services", "throttle_count", "throttle_status", "retry_after",
         "retry_after_format",
     )
 

@@ -53,3 +53,11 @@ def t3_products(conn) -> list[tuple[int, str]]:
     with conn.cursor() as cur:
         cur.execute("SELECT id, product_code FROM hjs_product WHERE maturity_date = %s ORDER BY id", (T3,))
         return cur.fetchall()
+
+
+@pytest.fixture
+def trial_env(pipeline_env, monkeypatch, tmp_path):
+    zw_db, sandbox, mailbox = pipeline_env
+    monkeypatch.setenv("AIRFLOW_VAR_HJS_REPORT_BASE", (tmp_path / "reports").as_uri())
+    load_world(zw_db, sandbox)
+    return zw_db, sandbox, mailbox, tmp_path / "reports"

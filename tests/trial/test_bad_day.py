@@ -10,7 +10,7 @@ from hjs_operators.domain.order_numbers import invest_order_no
 from tests.fixtures.outage import scheduled_after_outage
 from tests.trial.conftest import T3, TODAY
 from tests.trial.hitl import run_answering
-from tests.trial.test_trial_dag import DAG_ID, LOGICAL, current_holders, query, t3_ids, trial_env  # noqa: F401
+from tests.trial.test_trial_dag import DAG_ID, LOGICAL, current_holders, query, t3_ids
 
 pytestmark = [pytest.mark.postgres, pytest.mark.sandbox, pytest.mark.airflow]
 

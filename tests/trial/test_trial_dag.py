@@ -10,21 +10,13 @@ import pendulum
 import pytest
 
 from hjs_operators.domain.order_numbers import invest_order_no
-from tests.trial.conftest import T3, TODAY, load_world
+from tests.trial.conftest import T3, TODAY
 from tests.trial.hitl import run_answering
 
 pytestmark = [pytest.mark.postgres, pytest.mark.sandbox, pytest.mark.airflow]
 
 DAG_ID = "hjs_trial_reconciliation"
 LOGICAL = pendulum.datetime(TODAY.year, TODAY.month, TODAY.day, 6, 30, tz="Asia/Shanghai")
-
-
-@pytest.fixture
-def trial_env(pipeline_env, monkeypatch, tmp_path):
-    zw_db, sandbox, mailbox = pipeline_env
-    monkeypatch.setenv("AIRFLOW_VAR_HJS_REPORT_BASE", (tmp_path / "reports").as_uri())
-    load_world(zw_db, sandbox)
-    return zw_db, sandbox, mailbox, tmp_path / "reports"
 
 
 def query(zw_db, sql, params=()):
