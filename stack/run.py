@@ -24,7 +24,7 @@ from .airflow_env import ADMIN_USER, admin_password, airflow_environment
 from .paths import LOCAL_DIR, SETTINGS_FILE
 from .postgres import EmbeddedPostgres
 from .processes import Supervisor, free_port, port_is_free, wait_for_http
-from .sandbox_seed import DEMO_SKEW_FEN, hold_one_demo_product, sandbox_settings_from_yaml, seed_sandbox
+from .sandbox_seed import DEMO_SKEW_FEN, demo_hold, sandbox_settings_from_yaml, seed_sandbox, skew_demo_product
 
 log = logging.getLogger("stack")
 
@@ -50,8 +50,10 @@ def _prepare_zw(pg: EmbeddedPostgres, demo_assets: int):
         applied = apply_migrations(conn)
         log.info("zw migrations: %s", f"applied {', '.join(applied)}" if applied else "up to date")
         if zw_is_empty(conn):
-            counts = load(conn, DemoSpec(assets=demo_assets))
-            log.info("demo data loaded: %s assets, %s products", f"{counts['asset']:,}", f"{counts['hjs_product']:,}")
+            counts = load(conn, DemoSpec(assets=demo_assets, missed_days=True))
+            log.info("demo data loaded: %s assets, %s products; as after an outage, yesterday's payback and T-3 "
+                     "runs never happened: today's runs find that work and do it", f"{counts['asset']:,}",
+                     f"{counts['hjs_product']:,}")
     finally:
         conn.close()
     return zw
@@ -96,12 +98,14 @@ def main(argv: list[str] | None = None) -> int:
                             "--data-dir", str(data_dir / "sandbox"), *sandbox.cli_args()],
             sandbox.secret_env())
         wait_for_http(f"{sandbox_url}/healthz", 30, "HJS sandbox", sandbox_child.process)
-        seeded = seed_sandbox(zw, sandbox_url)
+        hold = demo_hold(zw, datetime.now(TIMEZONE).date())
+        seeded = seed_sandbox(zw, sandbox_url, leave_out=frozenset([hold.missing_order]) if hold else frozenset())
         log.info("HJS sandbox at %s seeded from zw: %s", sandbox_url, seeded)
-        held = hold_one_demo_product(zw, sandbox_url, datetime.now(TIMEZONE).date())
-        if held:
-            log.info("the sandbox misreports one asset of %s by %d fen: its T-3 trial today holds it for a "
-                     "decision in the UI", held, DEMO_SKEW_FEN)
+        if hold:
+            skew_demo_product(sandbox_url, hold)
+            log.info("the sandbox misreports one asset of %s by %d fen and does not know another (%s): its T-3 "
+                     "trial today holds it for a decision in the UI", hold.product_code, DEMO_SKEW_FEN,
+                     hold.missing_order)
 
         home = data_dir / "airflow"
         env = airflow_environment(home, metadata.sqlalchemy_url, args.api_port)

@@ -50,8 +50,9 @@ def _money(value) -> str:
     return f"{value:.2f}"
 
 
-def seed_sandbox(zw, sandbox_url: str) -> dict[str, int]:
-    """Load zw's products and subscriptions into the sandbox at `sandbox_url`; `zw` is a PgEndpoint."""
+def seed_sandbox(zw, sandbox_url: str, leave_out: frozenset[str] = frozenset()) -> dict[str, int]:
+    """Load zw's products and subscriptions into the sandbox at `sandbox_url`; `zw` is a PgEndpoint.
+    leave_out: orderNos HJS must not know (the demo's asset missing at HJS)."""
     from sandbox.admin_client import SandboxAdmin
 
     admin = SandboxAdmin(sandbox_url)
@@ -73,7 +74,8 @@ def seed_sandbox(zw, sandbox_url: str) -> dict[str, int]:
                 {"orderNo": order_no, "hjsOrderId": hjs_order_id, "productCode": code, "assetId": asset_id,
                  "userId": user_id, "shares": shares, "amount": _money(amount), "holderAssetId": holders[asset_id],
                  "acceptedAt": accepted_at.isoformat()}
-                for order_no, hjs_order_id, code, asset_id, user_id, shares, amount, accepted_at in cur)
+                for order_no, hjs_order_id, code, asset_id, user_id, shares, amount, accepted_at in cur
+                if order_no not in leave_out)
     finally:
         conn.close()
     return {"products": len(products), **{f"subscriptions_{k}": v for k, v in loaded.items()}}
@@ -84,19 +86,30 @@ def seed_sandbox(zw, sandbox_url: str) -> dict[str, int]:
 DEMO_SKEW_FEN = 7
 
 
-def hold_one_demo_product(zw, sandbox_url: str, today: date) -> str | None:
-    """Make the sandbox misreport one asset of a product maturing at today + 3 (the T-3 demo)."""
-    from sandbox.admin_client import SandboxAdmin
+@dataclass(frozen=True)
+class DemoHold:
+    """The demo product the T-3 trial holds: HJS misreports one asset and does not know another."""
 
+    product_code: str
+    skewed_order: str
+    missing_order: str
+
+
+def demo_hold(zw, today: date) -> DemoHold | None:
     conn = zw.connect()
     try:
         with conn.cursor() as cur:
             cur.execute(load_sql("stack/demo_held_order.sql"), {"maturity_date": today + timedelta(days=3)})
-            row = cur.fetchone()
+            rows = cur.fetchall()
     finally:
         conn.close()
-    if row is None:
+    if len(rows) < 2:
         return None
-    order_no, product_code = row
-    SandboxAdmin(sandbox_url).set_faults(skew={order_no: DEMO_SKEW_FEN})
-    return product_code
+    (skewed, code), (missing, _code) = rows
+    return DemoHold(code, skewed, missing)
+
+
+def skew_demo_product(sandbox_url: str, hold: DemoHold) -> None:
+    from sandbox.admin_client import SandboxAdmin
+
+    SandboxAdmin(sandbox_url).set_faults(skew={hold.skewed_order: DEMO_SKEW_FEN})

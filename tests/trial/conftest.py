@@ -22,14 +22,16 @@ class World:
     counts: dict
 
 
-def load_world(zw_db, sandbox, *, assets: int = 300, max_shares: int = 20, seed: int = 5) -> World:
+def load_world(zw_db, sandbox, *, assets: int = 300, max_shares: int = 20, seed: int = 5,
+               missed_days: bool = False) -> World:
     from demo.generate import DemoSpec
     from demo.load import load
     from stack.sandbox_seed import seed_sandbox
 
     conn = zw_db.connect()
     try:
-        counts = load(conn, DemoSpec(assets=assets, today=TODAY, max_shares=max_shares, seed=seed))
+        counts = load(conn, DemoSpec(assets=assets, today=TODAY, max_shares=max_shares, seed=seed,
+                                       missed_days=missed_days))
     finally:
         conn.close()
     seed_sandbox(zw_db, sandbox.base_url)

@@ -3,12 +3,14 @@ missed days, products HJS answers badly, a decision a person takes on a product 
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pendulum
 import pytest
 
 from hjs_operators.domain.order_numbers import invest_order_no
 from tests.fixtures.outage import scheduled_after_outage
-from tests.trial.conftest import T3, TODAY
+from tests.trial.conftest import T3, TODAY, load_world
 from tests.trial.hitl import run_answering
 from tests.trial.test_trial_dag import DAG_ID, LOGICAL, current_holders, query, t3_ids
 
@@ -154,3 +156,28 @@ def test_accepting_a_product_with_an_asset_hjs_sent_no_amount_for_sells_every_ho
     count = len(mailbox.messages())
     assert run_dag(DAG_ID, logical_date=LOGICAL.add(minutes=5), retries=0).state == "success"
     assert len(mailbox.messages()) == count
+
+
+def test_the_demo_after_an_outage_is_caught_up_by_the_days_own_runs(pipeline_env, run_dag, monkeypatch, tmp_path):
+    """What make run shows: yesterday's payback and T-3 runs never happened; today's runs do that work."""
+    zw_db, sandbox, mailbox = pipeline_env
+    monkeypatch.setenv("AIRFLOW_VAR_HJS_REPORT_BASE", (tmp_path / "reports").as_uri())
+    load_world(zw_db, sandbox, missed_days=True)
+    yesterday = TODAY - timedelta(days=1)
+    unpaid = [r[0] for r in query(zw_db, "SELECT id FROM hjs_product WHERE maturity_date = %s", (yesterday,))]
+    unreconciled = [r[0] for r in query(zw_db, "SELECT id FROM hjs_product WHERE maturity_date = %s",
+                                        (T3 - timedelta(days=1),))]
+    assert unpaid and unreconciled
+    assert query(zw_db, "SELECT count(*) FROM sell_record WHERE product_id = ANY(%s)", (unreconciled,)) == [(0,)]
+
+    assert run_dag(DAG_ID, logical_date=LOGICAL, retries=0).state == "success"
+    payback = pendulum.datetime(TODAY.year, TODAY.month, TODAY.day, 6, 0, tz=SHANGHAI)
+    assert run_dag("hjs_maturity_payback", logical_date=payback, retries=0).state == "success"
+
+    assert query(zw_db, "SELECT asset_id FROM sell_record WHERE product_id = ANY(%s) ORDER BY asset_id",
+                 (unreconciled,)) == current_holders(zw_db, unreconciled)
+    assert query(zw_db, "SELECT count(*) FROM asset WHERE product_id = ANY(%s) AND status = 'SELL_CONFIRMED'",
+                 (unpaid,)) == [(0,)]
+    assert query(zw_db, "SELECT count(*) > 0 FROM payback_order WHERE product_id = ANY(%s)", (unpaid,)) == [(True,)]
+    late = [m["Subject"] for m in mailbox.messages() if "late product(s)" in m["Subject"] or "LATE" in m["Subject"]]
+    assert len(late) == 2, late  # one from the trial, one from the payback
