@@ -128,3 +128,39 @@ def test_a_product_in_doubt_is_not_sold_at_all(world, client, zw_conn):
         assert cur.fetchone()[0] == 0
         cur.execute("SELECT count(*) FROM asset WHERE product_id = %s AND status = 'SELL_CONFIRMED'", (ids[0],))
         assert cur.fetchone()[0] == 0
+
+
+def test_two_runs_settling_the_same_products_at_once_both_succeed_and_write_once(world, client, zw_conn):
+    """Same date, two runs: the second finds the first one's work done (it waits on the product's lock)."""
+    import threading
+
+    ids = [pid for pid, _ in t3_products(zw_conn)]
+    for pid in ids:
+        close_product_transfers(zw_conn, client, pid, run_id=RUN)
+    for run in ("run-a", "run-b"):
+        for product in select_products(zw_conn, maturity_date_for(TODAY)):
+            snapshot.fetch_product(zw_conn, client, run_id=run, product_id=product.id,
+                                   product_code=product.product_code)
+        outcome.compare_and_record(zw_conn, run, ids, tolerance_fen=5, drift_per_asset_fen=1)
+    results, errors = {}, []
+
+    def settle(run):
+        conn = world.zw_db.connect()
+        try:
+            results[run] = sell.settle_products(conn, run, ids, tolerance_fen=5, drift_per_asset_fen=1)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            conn.close()
+
+    threads = [threading.Thread(target=settle, args=(run,)) for run in ("run-a", "run-b")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert all(r.sold == ids and r.failed == {} for r in results.values())
+    with zw_conn.cursor() as cur:
+        cur.execute("SELECT count(*), count(DISTINCT asset_id) FROM sell_record WHERE product_id = ANY(%s)", (ids,))
+        written, distinct = cur.fetchone()
+    assert written == distinct == sum(r.inserted for r in results.values())
