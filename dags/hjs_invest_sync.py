@@ -21,6 +21,7 @@ from hjs_operators.operators.invest_sync import (
     ReportInvestSyncOperator,
     SubscribeInvestBatchOperator,
 )
+from hjs_operators.settings import HJS_POOL
 
 # The interval is a setting: a cron expression in Asia/Shanghai (default: daily at 00:00). Read from the
 # environment at parse time (no database or network); e.g. "0 */6 * * *" to sync every six hours.
@@ -77,7 +78,7 @@ Connections: `{ZW_CONN_ID}`, `{HJS_CONN_ID}`, `{SMTP_CONN_ID}`.
 def hjs_invest_sync():
     plan = PlanInvestBatchesOperator(task_id="plan_batches")
     subscribe = SubscribeInvestBatchOperator.partial(
-        task_id="subscribe_batches", pool="hjs_api", pool_slots=CALLS_PER_TASK, concurrency=CALLS_PER_TASK,
+        task_id="subscribe_batches", pool=HJS_POOL, pool_slots=CALLS_PER_TASK, concurrency=CALLS_PER_TASK,
         progress_every=500,
     ).expand(batch=plan.output)
     report = ReportInvestSyncOperator(task_id="report_failures", trigger_rule=TriggerRule.ALL_DONE)

@@ -17,6 +17,7 @@ from hjs_operators.operators.payback import (
     alert_payback_deadline_missed,
 )
 from hjs_operators.repository.sql_files import sql_dir
+from hjs_operators.settings import OPS_EMAIL, OPS_EMAIL_VARIABLE
 
 # The run starts at 06:00 Asia/Shanghai on the maturity day (its logical date) and must be finished by
 # PAYBACK_DEADLINE the same day, or operations get an e-mail (an Airflow deadline alert). Change both
@@ -98,7 +99,7 @@ summary again.
         reference=DeadlineReference.DAGRUN_LOGICAL_DATE,
         interval=DEADLINE_INTERVAL,
         callback=AsyncCallback(alert_payback_deadline_missed, kwargs={
-            "to_variable": "hjs_ops_email", "smtp_conn_id": SMTP_CONN_ID, "zw_conn_id": ZW_CONN_ID,
+            "to_variable": OPS_EMAIL_VARIABLE, "smtp_conn_id": SMTP_CONN_ID, "zw_conn_id": ZW_CONN_ID,
             "deadline": f"{PAYBACK_DEADLINE:%H:%M} Asia/Shanghai"}),
         name="payback_not_finished",
     ),
@@ -116,7 +117,7 @@ def hjs_maturity_payback():
         task_id="check_no_liquidated_asset_paid", conn_id=ZW_CONN_ID, sql="payback/check_no_liquidated_paid.sql",
         payback_task_id=PAYBACK_TASK, pass_value=0)
     summary = SendPaybackSummaryOperator(
-        task_id="email_payback_summary", payback_task_id=PAYBACK_TASK, to="{{ var.value.hjs_ops_email }}",
+        task_id="email_payback_summary", payback_task_id=PAYBACK_TASK, to=OPS_EMAIL,
         zw_conn_id=ZW_CONN_ID, smtp_conn_id=SMTP_CONN_ID)
     verdict = FailIfProductsUnpaidOperator(task_id="fail_if_products_unpaid", payback_task_id=PAYBACK_TASK,
                                            trigger_rule="all_done")

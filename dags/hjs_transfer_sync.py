@@ -21,6 +21,7 @@ from hjs_operators.operators.transfers import (
     RegisterTransfersOperator,
     SendTransferReportOperator,
 )
+from hjs_operators.settings import HJS_POOL, OPS_EMAIL
 
 # A cron expression in Asia/Shanghai (default daily at 00:30, after the day's transfers are in); read from
 # the environment at parse time, no database or network.
@@ -79,10 +80,10 @@ Connections: `{ZW_CONN_ID}`, `{HJS_CONN_ID}`, `{SMTP_CONN_ID}`.
     },
 )
 def hjs_transfer_sync():
-    register = RegisterTransfersOperator(task_id="register_transfers", pool="hjs_api",
+    register = RegisterTransfersOperator(task_id="register_transfers", pool=HJS_POOL,
                                          retry_refused="{{ params.retry_refused }}")
     CheckTransferRulesOperator(task_id="check_transfer_rules")
-    report = SendTransferReportOperator(task_id="send_report", to="{{ var.value.hjs_ops_email }}",
+    report = SendTransferReportOperator(task_id="send_report", to=OPS_EMAIL,
                                         resend="{{ params.resend_report }}")
     register >> report
 

@@ -21,6 +21,7 @@ from hjs_operators.operators.trial import (
     SendSettlementNoticeOperator,
     SettleMatchedProductsOperator,
 )
+from hjs_operators.settings import DRIFT_PER_ASSET_FEN, HJS_POOL, TOLERANCE_FEN, TRIAL_BATCH_SIZE, TRIAL_OFFSET_DAYS
 from hjs_operators.trial.decisions import QUESTION_TIMEOUT
 
 DOC = """
@@ -103,11 +104,12 @@ date). It processes what that day would process, writes nothing twice and does n
     tags=[*COMMON_TAGS, "trial", "t-3"],
     doc_md=DOC,
     params={
-        "offset_days": Param(3, type="integer", minimum=0, description="days between the run day and maturity"),
-        "tolerance_fen": Param(5, type="integer", minimum=0, description="per-asset tolerance in fen"),
-        "drift_per_asset_fen": Param(1, type="integer", minimum=0,
+        "offset_days": Param(TRIAL_OFFSET_DAYS, type="integer", minimum=0,
+                             description="days between the run day and maturity"),
+        "tolerance_fen": Param(TOLERANCE_FEN, type="integer", minimum=0, description="per-asset tolerance in fen"),
+        "drift_per_asset_fen": Param(DRIFT_PER_ASSET_FEN, type="integer", minimum=0,
                                      description="per-product drift limit: fen x matched assets"),
-        "batch_size": Param(50, type="integer", minimum=1, description="products per mapped task"),
+        "batch_size": Param(TRIAL_BATCH_SIZE, type="integer", minimum=1, description="products per mapped task"),
         "resend_settlement_notice": Param(False, type="boolean",
                                           description="send the settlement e-mail again even if it was sent"),
     },
@@ -118,9 +120,9 @@ def hjs_trial_reconciliation():
     # to stop the other batches, the notice or the alert.
     done = "all_done"
     select = SelectTrialProductsOperator(task_id="select_products")
-    close = CloseProductTransfersOperator.partial(task_id="close_transfers", pool="hjs_api").expand(
+    close = CloseProductTransfersOperator.partial(task_id="close_transfers", pool=HJS_POOL).expand(
         product_ids=select.output)
-    fetch = FetchMaturityAmountsOperator.partial(task_id="fetch_amounts", pool="hjs_api", trigger_rule=done).expand(
+    fetch = FetchMaturityAmountsOperator.partial(task_id="fetch_amounts", pool=HJS_POOL, trigger_rule=done).expand(
         product_ids=select.output)
     compare = CompareProductsOperator.partial(task_id="compare_products", trigger_rule=done).expand(
         product_ids=select.output)

@@ -12,14 +12,14 @@ from typing import Any
 
 import pendulum
 
+from .settings import HJS_CONN_ID, OPS_EMAIL, SMTP_CONN_ID, ZW_CONN_ID  # noqa: F401 - re-exported
+
 # Schedules, data intervals and "the day" of a run are Asia/Shanghai: zw's business day (GUIDE section 2).
 TIMEZONE = pendulum.timezone("Asia/Shanghai")
 # Fixed and in the past: the first day these pipelines may be asked to process (backfills stop here).
 START_DATE = pendulum.datetime(2026, 1, 1, tz=TIMEZONE)
 OWNER = "hjs-data-platform"
 
-OPS_EMAIL_VARIABLE = "hjs_ops_email"
-SMTP_CONN_ID = "smtp_default"
 
 FAILURE_SUBJECT = ("[HJS pipelines] FAILED: {{ dag.dag_id }} / {{ ti.task_id }}"
                    "{% if ti.map_index is not none and ti.map_index >= 0 %}[{{ ti.map_index }}]{% endif %}"
@@ -38,7 +38,7 @@ def email_ops_on_failure(context: Any) -> None:
     call: rendering fills its fields in place, and one process may report several tasks (dag.test)."""
     from airflow.providers.smtp.notifications.smtp import SmtpNotifier
 
-    SmtpNotifier(to="{{ var.value." + OPS_EMAIL_VARIABLE + " }}", subject=FAILURE_SUBJECT, html_content=FAILURE_BODY,
+    SmtpNotifier(to=OPS_EMAIL, subject=FAILURE_SUBJECT, html_content=FAILURE_BODY,
                  smtp_conn_id=SMTP_CONN_ID)(context)
 
 
@@ -55,5 +55,3 @@ DEFAULT_ARGS = {
 }
 
 COMMON_TAGS = ["hjs", "zw"]
-ZW_CONN_ID = "zw_postgres"
-HJS_CONN_ID = "hjs_default"

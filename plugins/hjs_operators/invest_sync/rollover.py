@@ -15,11 +15,11 @@ import logging
 from dataclasses import dataclass
 
 from ..repository.sql_files import load_sql
+from ..settings import MAX_HOLDERS
 from .repository import UNIQUE_VIOLATION, sqlstate
 
 log = logging.getLogger("hjs_operators.rollover")
 
-MAX_HOLDERS = 200
 
 
 class PackageComplianceError(RuntimeError):

@@ -14,6 +14,7 @@ from typing import Any
 from airflow.sdk import BaseOperator
 
 from ..dag_defaults import HJS_CONN_ID, SMTP_CONN_ID, TIMEZONE, ZW_CONN_ID
+from ..settings import OPS_EMAIL
 
 DEFAULT_CONCURRENCY = 4
 
@@ -119,7 +120,7 @@ class ReportInvestSyncOperator(BaseOperator):
     template_fields: Sequence[str] = ("zw_conn_id", "smtp_conn_id", "to")
     ui_color = "#fbeee6"
 
-    def __init__(self, *, to: str = "{{ var.value.hjs_ops_email }}", zw_conn_id: str = ZW_CONN_ID,
+    def __init__(self, *, to: str = OPS_EMAIL, zw_conn_id: str = ZW_CONN_ID,
                  smtp_conn_id: str = SMTP_CONN_ID, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.to = to

@@ -7,7 +7,7 @@ from typing import Any
 
 from airflow.sdk import BaseOperator
 
-from ..dag_defaults import ZW_CONN_ID
+from ..settings import MAX_HOLDERS, ZW_CONN_ID
 
 
 class RollOverPackagesOperator(BaseOperator):
@@ -46,7 +46,7 @@ class CheckPackageComplianceOperator(BaseOperator):
     template_fields: Sequence[str] = ("zw_conn_id",)
     ui_color = "#fbe8e8"
 
-    def __init__(self, *, zw_conn_id: str = ZW_CONN_ID, max_holders: int = 200, **kwargs: Any) -> None:
+    def __init__(self, *, zw_conn_id: str = ZW_CONN_ID, max_holders: int = MAX_HOLDERS, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.zw_conn_id = zw_conn_id
         self.max_holders = max_holders

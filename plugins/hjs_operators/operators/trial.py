@@ -18,11 +18,20 @@ from airflow.sdk import BaseOperator
 
 from ..dag_defaults import HJS_CONN_ID, SMTP_CONN_ID, ZW_CONN_ID
 from ..run_dates import run_day
+from ..settings import (
+    DRIFT_PER_ASSET_FEN,
+    OPS_EMAIL_VARIABLE,
+    PARTNER_EMAIL_VARIABLE,
+    REPORT_BASE_VARIABLE,
+    TOLERANCE_FEN,
+    TRIAL_BATCH_SIZE,
+    TRIAL_OFFSET_DAYS,
+)
 
-REPORT_BASE_VARIABLE = "hjs_report_base"
 ACCEPT = "Accept zw amounts"
 KEEP = "Keep holding"
-DEFAULTS = {"offset_days": 3, "tolerance_fen": 5, "drift_per_asset_fen": 1, "batch_size": 50}
+DEFAULTS = {"offset_days": TRIAL_OFFSET_DAYS, "tolerance_fen": TOLERANCE_FEN,
+            "drift_per_asset_fen": DRIFT_PER_ASSET_FEN, "batch_size": TRIAL_BATCH_SIZE}
 
 
 def setting(context: Any, name: str) -> Any:
@@ -250,7 +259,7 @@ class EmailLateProductsOperator(_TrialOperator):
                 self.log.info("no late product: every product of this run is on its T-3 day")
                 return {"late": 0, "sent": False}
             notice = late_notice(late, run_day=run_day(context), offset_days=int(setting(context, "offset_days")),
-                                 run_id=_run_id(context), to=recipients(Variable.get("hjs_ops_email")))
+                                 run_id=_run_id(context), to=recipients(Variable.get(OPS_EMAIL_VARIABLE)))
             sent = send_once(conn, notice, smtp_conn_id=self.smtp_conn_id, run_id=_run_id(context))
         finally:
             conn.close()
@@ -311,7 +320,7 @@ def _announce(conn, context: Any, *, smtp_conn_id: str, target: date, attachment
     from ..trial.settlement import announce_settled, held_products
 
     return announce_settled(conn, target_date=target, run_id=_run_id(context),
-                            to=recipients(Variable.get("hjs_partner_email")), smtp_conn_id=smtp_conn_id,
+                            to=recipients(Variable.get(PARTNER_EMAIL_VARIABLE)), smtp_conn_id=smtp_conn_id,
                             held=held_products(conn, _run_id(context)), attachments=attachments,
                             resend_date=resend_date)
 
@@ -371,7 +380,7 @@ class AlertHeldProductsOperator(_TrialOperator):
                 codes = ", ".join(h.product_code for h in ask)
                 send_once(conn, Notice(
                     key=f"trial-held:{_run_id(context)}", kind="trial-held",
-                    to=recipients(Variable.get("hjs_ops_email")),
+                    to=recipients(Variable.get(OPS_EMAIL_VARIABLE)),
                     subject=f"T-3 trial {run_day(context)}: {len(ask)} product(s) held ({codes})",
                     html=(f"<p>The T-3 trial run of {run_day(context)} held {len(ask)} product(s): "
                           + ", ".join(f"{h.product_code} (matures {h.maturity_date})" for h in ask)

@@ -20,7 +20,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-CLOSE_OFFSET_DAYS = 3  # same as the T-3 trial's offset: transfers close when the trial runs
+from ..settings import TRIAL_OFFSET_DAYS
+
+CLOSE_OFFSET_DAYS = TRIAL_OFFSET_DAYS  # transfers close on the day the T-3 trial runs
 TRANSFERABLE_STATUS = "INVEST_SUCCESS"
 LIVE_STATUSES = ("INVEST_START", "INVEST_SUCCESS", "SELL_CONFIRMED", "SELL_SUCCESS")  # not LIQUIDATED
 

@@ -12,9 +12,7 @@ from datetime import date, datetime, timedelta
 
 from ..repository.db import transaction
 from ..repository.sql_files import load_sql
-
-DEFAULT_OFFSET_DAYS = 3
-DEFAULT_BATCH_SIZE = 50
+from ..settings import TRIAL_BATCH_SIZE, TRIAL_OFFSET_DAYS
 
 
 @dataclass(frozen=True)
@@ -33,7 +31,7 @@ class Acceptance:
     run_id: str
 
 
-def maturity_date_for(run_day: date, offset_days: int = DEFAULT_OFFSET_DAYS) -> date:
+def maturity_date_for(run_day: date, offset_days: int = TRIAL_OFFSET_DAYS) -> date:
     """The maturity date a run of `run_day` reconciles (T-3: three calendar days ahead by default)."""
     if offset_days < 0:
         raise ValueError("the trial offset is a number of days >= 0")
@@ -60,7 +58,7 @@ def products_by_id(zw_conn, product_ids: list[int]) -> dict[int, tuple[str, str,
         return {row[0]: (row[1], row[2], row[3]) for row in cur.fetchall()}
 
 
-def batches(ids: list[int], size: int = DEFAULT_BATCH_SIZE) -> list[list[int]]:
+def batches(ids: list[int], size: int = TRIAL_BATCH_SIZE) -> list[list[int]]:
     """Consecutive batches of at most `size` ids (each batch becomes one mapped task instance)."""
     if size < 1:
         raise ValueError("batch size must be at least 1")
