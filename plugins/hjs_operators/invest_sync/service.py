@@ -31,9 +31,10 @@ from datetime import datetime
 from typing import Any
 
 from ..client import HjsClient, InvestCommand
+from ..domain.hjs_outcomes import BUSINESS_FAILURE, SUCCESS, TRANSIENT_FAILURE, failure_of
 from ..domain.order_numbers import invest_order_no
 from ..protocol import codes as hjs_codes
-from ..protocol.errors import HjsBusinessError, HjsProtocolError, HjsTransientError
+from ..protocol.errors import HjsError
 from . import repository as repo
 from .booking import GROUP_SIZE, LINGER_SECONDS, Attempt, Booker
 from .repository import Booking, WaitingAsset, WaitingProduct
@@ -43,8 +44,6 @@ log = logging.getLogger("hjs_operators.invest_sync")
 DEFAULT_PRODUCTS_PER_BATCH = 25
 # Airflow's default max_map_length is 1,024 mapped tasks; stay well under it by growing the batches.
 MAX_BATCHES = 512
-TRANSIENT = "TRANSIENT_FAILURE"
-PROTOCOL = "PROTOCOL_FAILURE"
 ZW_INVALID = "ZW_INVALID_ASSET"
 PRODUCT_MISMATCH = "PRODUCT_MISMATCH"
 
@@ -72,7 +71,7 @@ def plan_batches(product_ids: Sequence[int], *, per_batch: int = DEFAULT_PRODUCT
 
 def reason_key(code: str | None, outcome: str) -> str:
     """How a failure is counted and reported: "1009 QUOTA_EXCEEDED", "TRANSIENT_FAILURE", ..."""
-    if outcome == "BUSINESS_FAILURE" and code:
+    if outcome == BUSINESS_FAILURE and code:
         return hjs_codes.describe(code) if code in hjs_codes.NAMES else code
     return outcome
 
@@ -106,7 +105,7 @@ class _Tally:
                 self.failed[reason or outcome] += count
             if outcome in ("subscribed", "already_at_hjs"):
                 self.consecutive_transient = 0
-            elif reason == TRANSIENT:
+            elif reason == TRANSIENT_FAILURE:
                 self.consecutive_transient += count
             before, self.done = self.done, self.done + count
             if self.done // self.progress_every > before // self.progress_every or self.done == self.total:
@@ -227,7 +226,7 @@ class InvestSync:
     def _counted(self, tally: _Tally, outcome: str, key: str | None) -> None:
         """An outcome written by the Booker; a long streak of transient failures stops the batch."""
         tally.add(outcome, reason=key)
-        if key == TRANSIENT and tally.consecutive_transient >= self.max_consecutive_transient:
+        if key == TRANSIENT_FAILURE and tally.consecutive_transient >= self.max_consecutive_transient:
             if not self._stop.is_set():
                 log.error("%d transient HJS failures in a row: HJS looks unavailable; stopping this batch",
                           tally.consecutive_transient)
@@ -241,35 +240,32 @@ class InvestSync:
         ids = [a.id for a in assets]
         try:
             found = pool.submit(lambda: self._client().query_product(code)).result()
-        except HjsBusinessError as exc:
-            return self._set_aside(conn, product, ids, tally, "BUSINESS_FAILURE", exc.code,
-                                   f"product {code} not confirmed at HJS: {exc.code} {exc.hjs_message}")
-        except HjsTransientError as exc:
-            return self._set_aside(conn, product, ids, tally, TRANSIENT, None,
-                                   f"product {code} could not be confirmed at HJS: {exc}")
-        except HjsProtocolError as exc:
-            return self._set_aside(conn, product, ids, tally, PROTOCOL, None,
-                                   f"product {code}: untrustworthy answer from HJS: {exc}")
+        except HjsError as exc:
+            failure = failure_of(exc)
+            what = {BUSINESS_FAILURE: f" not confirmed at HJS: {failure.code}",
+                    TRANSIENT_FAILURE: " could not be confirmed at HJS:"}.get(failure.outcome,
+                                                                             ": untrustworthy answer from HJS:")
+            return self._set_aside(conn, product, ids, tally, failure.outcome, failure.code,
+                                   f"product {code}{what} {failure.reason}")
         differences = [name for name, ours, theirs in (
             ("shareAmount", product.share_amount, found.share_amount),
             ("totalAmount", product.total_amount, found.total_amount)) if ours != theirs]
         if differences:
-            return self._set_aside(conn, product, ids, tally, "BUSINESS_FAILURE", PRODUCT_MISMATCH,
+            return self._set_aside(conn, product, ids, tally, BUSINESS_FAILURE, PRODUCT_MISMATCH,
                                    f"product {code} differs at HJS in {', '.join(differences)}")
         # Recorded before any asset is sent: a later sync then knows these assets may be at HJS.
-        repo.record_attempts(conn, "PRODUCT", [product.id], outcome="SUCCESS", run_id=self.run_id, reference=code)
+        repo.record_attempts(conn, "PRODUCT", [product.id], outcome=SUCCESS, run_id=self.run_id, reference=code)
         return True
 
     def _set_aside(self, conn, product: WaitingProduct, asset_ids: list[int], tally: _Tally, outcome: str,
                    code: str | None, reason: str) -> bool:
-        kind_outcome = "BUSINESS_FAILURE" if outcome == "BUSINESS_FAILURE" else outcome
         log.warning("%s; its %d waiting asset(s) are set aside", reason, len(asset_ids))
-        repo.record_attempts(conn, "PRODUCT", [product.id], outcome=kind_outcome, run_id=self.run_id,
+        repo.record_attempts(conn, "PRODUCT", [product.id], outcome=outcome, run_id=self.run_id,
                              reference=product.product_code, reason_code=code, reason=reason)
-        repo.record_attempts(conn, "INVEST", asset_ids, outcome=kind_outcome, run_id=self.run_id,
+        repo.record_attempts(conn, "INVEST", asset_ids, outcome=outcome, run_id=self.run_id,
                              reason_code=code, reason=reason,
                              references=[_order_no(asset_id) for asset_id in asset_ids])
-        tally.add("failed", len(asset_ids), reason=reason_key(code, kind_outcome))
+        tally.add("failed", len(asset_ids), reason=reason_key(code, outcome))
         return False
 
     def _subscribe_one(self, booker: Booker, product: WaitingProduct, asset: WaitingAsset, tally: _Tally) -> None:
@@ -282,19 +278,14 @@ class InvestSync:
             command = InvestCommand.for_asset(asset_id=asset.id, product_code=product.product_code,
                                               user_id=asset.user_id, shares=asset.shares, amount=asset.amount)
         except (TypeError, ValueError) as exc:
-            self._fail(booker, asset, order_no, "BUSINESS_FAILURE", ZW_INVALID,
+            self._fail(booker, asset, order_no, BUSINESS_FAILURE, ZW_INVALID,
                        f"asset {asset.id} cannot be sent: {exc}")
             return
         try:
             order = self._client().subscribe(command, check_first=asset.check_first)
-        except HjsBusinessError as exc:
-            self._fail(booker, asset, order_no, "BUSINESS_FAILURE", exc.code, exc.hjs_message)
-            return
-        except HjsTransientError as exc:
-            self._fail(booker, asset, order_no, TRANSIENT, None, str(exc))
-            return
-        except HjsProtocolError as exc:
-            self._fail(booker, asset, order_no, PROTOCOL, None, str(exc))
+        except HjsError as exc:
+            failure = failure_of(exc)
+            self._fail(booker, asset, order_no, failure.outcome, failure.code, failure.reason)
             return
         booker.book(Booking(asset_id=asset.id, order_no=order_no, hjs_order_id=order.hjs_order_id,
                             accepted_at=order.accepted_at, already_at_hjs=order.already_at_hjs))

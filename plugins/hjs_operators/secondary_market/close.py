@@ -29,7 +29,8 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..protocol.errors import HjsBusinessError, HjsError, HjsTransientError
+from ..domain.hjs_outcomes import failure_of
+from ..protocol.errors import HjsError
 from ..repository.db import transaction
 from . import repository as repo
 from .registration import Refusal, RegistrationResult, Unfinished, register_pending
@@ -83,10 +84,9 @@ def close_product_transfers(zw_conn, client, product_id: int, *, run_id: str) ->
     try:
         closed = client.close_transfer(gate.product_code)
     except HjsError as exc:
-        outcome = ("BUSINESS_FAILURE" if isinstance(exc, HjsBusinessError) else
-                   "TRANSIENT_FAILURE" if isinstance(exc, HjsTransientError) else "PROTOCOL_FAILURE")
+        failure = failure_of(exc)
         repo.record_attempt(zw_conn, kind=repo.CLOSE_TRANSFER, subject_id=product_id, reference=gate.product_code,
-                            outcome=outcome, reason_code=getattr(exc, "code", None), reason=str(exc), run_id=run_id)
+                            outcome=failure.outcome, reason_code=failure.code, reason=str(exc), run_id=run_id)
         raise CloseError(f"product {gate.product_code}: closing the transfer interface at HJS failed: {exc}. "
                          "zw is closed and every pending transfer is registered; retry the close step") from exc
     repo.record_close_success(zw_conn, product_id=product_id, product_code=gate.product_code,

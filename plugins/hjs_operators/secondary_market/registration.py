@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from ..client import HjsRefusedError, TransferCommand
+from ..domain.hjs_outcomes import BUSINESS_FAILURE, failure_of
 from ..domain.money import to_yuan
 from ..domain.order_numbers import transfer_no
 from ..protocol.errors import HjsBusinessError, HjsProtocolError, HjsTransientError
@@ -116,7 +117,7 @@ def _register_one(zw_conn, client, item: repo.PendingTransfer, run: _Run, *, run
     def refuse(code: str | None, reason: str, *, record: bool = True) -> None:
         if record:
             repo.record_attempt(zw_conn, kind=repo.TRANSFER, subject_id=item.liquidate_id, reference=number,
-                                outcome="BUSINESS_FAILURE", reason_code=code, reason=reason, run_id=run_id)
+                                outcome=BUSINESS_FAILURE, reason_code=code, reason=reason, run_id=run_id)
             log.warning("transfer %s (liquidation %d, product %s) refused: %s %s", number, item.liquidate_id,
                         item.product_code, code, reason)
         run.refused.append(Refusal(item.liquidate_id, number, item.product_code, code, reason, new=record))
@@ -155,12 +156,12 @@ def _register_one(zw_conn, client, item: repo.PendingTransfer, run: _Run, *, run
         refuse(exc.code, exc.hjs_message)
         return
     except (HjsTransientError, HjsProtocolError) as exc:
-        outcome = "TRANSIENT_FAILURE" if isinstance(exc, HjsTransientError) else "PROTOCOL_FAILURE"
+        failure = failure_of(exc)
         repo.record_attempt(zw_conn, kind=repo.TRANSFER, subject_id=item.liquidate_id, reference=number,
-                            outcome=outcome, reason_code=None, reason=str(exc), run_id=run_id)
+                            outcome=failure.outcome, reason_code=None, reason=failure.reason, run_id=run_id)
         log.warning("transfer %s (liquidation %d) not registered yet, tried again later: %s", number,
                     item.liquidate_id, exc)
-        unfinished(outcome, str(exc))
+        unfinished(failure.outcome, failure.reason)
         return
     repo.record_registration(zw_conn, liquidate_id=item.liquidate_id, transfer_no=number,
                              hjs_transfer_id=transfer.hjs_transfer_id, accepted_at=transfer.accepted_at,
