@@ -33,6 +33,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 REPO = Path(__file__).resolve().parent.parent
+SEED_SQL = Path(__file__).resolve().parent / "invest_sync_seed.sql"  # benchmark data only, not product SQL
 sys.path[:0] = [str(REPO), str(REPO / "plugins")]
 
 from hjs_operators.invest_sync.booking import GROUP_SIZE, LINGER_SECONDS  # noqa: E402
@@ -150,7 +151,6 @@ def main() -> None:
     booking = {"booking_group": args.booking_group, "booking_linger": args.booking_linger}
 
     from hjs_operators.repository.migrations import apply_migrations
-    from hjs_operators.repository.sql_files import load_sql
     from stack.postgres import EmbeddedPostgres
     from tests.fixtures.sandbox import start_sandbox
 
@@ -165,7 +165,10 @@ def main() -> None:
             conn = zw.connect()
             apply_migrations(conn)
             with conn.cursor() as cur:
-                cur.execute(load_sql("invest_sync/bench_seed.sql"), {"products": products, "assets": args.assets})
+                # one statement per execute: psycopg 3 binds parameters server-side, one statement at a time
+                for statement in SEED_SQL.read_text(encoding="utf-8").split(";\n"):
+                    if statement.strip():
+                        cur.execute(statement, {"products": products, "assets": args.assets})
                 cur.execute("SELECT id, product_code FROM hjs_product WHERE channel_code = 'BENCH' ORDER BY id")
                 rows = cur.fetchall()
             conn.commit()

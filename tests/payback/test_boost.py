@@ -10,7 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hjs_operators.domain.boost import (
+from hjs_operators.domain.interest import term_days
+from hjs_operators.domain.money import to_fen
+from tests.payback.boost_oracle import (
     DAILY_BOOST,
     RATE_BOOST,
     Boost,
@@ -18,8 +20,6 @@ from hjs_operators.domain.boost import (
     boost_interest_fen,
     total_boost_interest_fen,
 )
-from hjs_operators.domain.interest import term_days
-from hjs_operators.domain.money import to_fen
 
 principals = st.integers(min_value=1, max_value=200).map(lambda shares: shares * 500_000)
 rates = st.integers(min_value=1, max_value=999_999).map(lambda micro: Decimal(micro) / Decimal(1_000_000))

@@ -1,4 +1,8 @@
-"""Boost (extra) interest, exact to the fen: the coupons zw pays on top of HJS's interest.
+"""Test oracle: boost (extra) interest, exact to the fen, the coupons zw pays on top of HJS's interest.
+
+The pipelines never compute a boost: a payback pays the extra_interest the platform stored when the
+coupon was applied (docs/payback.md). This is the written-down rule those stored figures follow;
+test_boost.py checks it property by property and against every boost of the demo data.
 
 The rule (docs/payback.md, "Boost arithmetic"):
 - a RATE_BOOST earns its boost_rate for the whole term of the product;
@@ -17,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .interest import simple_interest_fen
+from hjs_operators.domain.interest import simple_interest_fen
 
 RATE_BOOST = "RATE_BOOST"
 DAILY_BOOST = "DAILY_BOOST"
