@@ -218,7 +218,7 @@ def compare(
     })
     assets["detail"] = pd.Series(_details(zw, hjs, z_bad, z_partner_bad, safe, ho, holder_differs, cls_codes, n_z),
                                  dtype=object)
-    products = _products(assets["product_id"].to_numpy(), cls_codes, zw_amount, hjs_amount, both,
+    products = _products(assets["product_id"].to_numpy(), cls_codes, zw_amount, hjs_amount,
                          drift_per_asset_fen)
     return Comparison(assets=assets, products=products)
 
@@ -257,7 +257,7 @@ def _details(zw, hjs, z_bad, z_partner_bad, safe, ho, holder_differs, cls_codes,
     return detail
 
 
-def _products(product_ids, cls_codes, zw_amount, hjs_amount, both, drift_per_asset_fen) -> pd.DataFrame:
+def _products(product_ids, cls_codes, zw_amount, hjs_amount, drift_per_asset_fen) -> pd.DataFrame:
     codes, uniques = pd.factorize(product_ids, sort=True)
     n = len(uniques)
     if n == 0:
