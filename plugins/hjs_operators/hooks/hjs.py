@@ -223,16 +223,6 @@ class HjsHook(BaseHook):
                 hint = "set the connection's extra 'charset' to the one HJS uses (UTF-8 or GBK)"
             return False, _scrub(f"{type(exc).__name__}: {exc} ({hint})", secrets)
 
-    @classmethod
-    def get_ui_field_behaviour(cls) -> dict[str, Any]:
-        """Form behaviour for Airflow < 3.2; 3.2+ reads provider_info's "ui-field-behaviour" instead."""
-        behaviour = provider_info.UI_FIELD_BEHAVIOUR
-        return {
-            "hidden_fields": list(behaviour["hidden-fields"]),
-            "relabeling": dict(behaviour["relabeling"]),
-            "placeholders": dict(behaviour["placeholders"]),
-        }
-
 
 def _scrub(message: str, secrets: list[str]) -> str:
     """Belt and braces: no error we raise contains a secret, but a message shown in the UI must not,
