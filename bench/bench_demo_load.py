@@ -13,7 +13,6 @@ Prints wall seconds for both and the ratio; no assertion, nothing timed in tests
 from __future__ import annotations
 
 import argparse
-import io
 import sys
 import tempfile
 import time
@@ -24,7 +23,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "plugins")]
 
 from demo.generate import COLUMNS, DemoSpec, build  # noqa: E402
-from demo.load import COPY_READ_SIZE, _copy_statement, load  # noqa: E402
+from demo.load import copy_text, load  # noqa: E402
+from hjs_operators.repository.db import transaction  # noqa: E402
 from hjs_operators.repository.migrations import apply_migrations  # noqa: E402
 from stack.postgres import EmbeddedPostgres  # noqa: E402
 
@@ -56,11 +56,11 @@ def main() -> None:
 
             conn = fresh_zw(pg, "bench_copy")
             started = time.perf_counter()
-            with conn, conn.cursor() as cur:
+            with transaction(conn) as cur:
                 cur.execute("SET LOCAL session_replication_role = replica")
                 for table, parts in texts.items():
                     for part in parts:
-                        cur.copy_expert(_copy_statement(table).as_string(cur), io.StringIO(part), size=COPY_READ_SIZE)
+                        copy_text(cur, table, part)
             copy_seconds = time.perf_counter() - started
             conn.close()
             del texts

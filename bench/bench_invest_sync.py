@@ -77,7 +77,7 @@ def _sync_worker(dsn: str, base_url: str, batches: list[tuple[int, int]], thread
                  out) -> None:
     import logging
 
-    import psycopg2
+    import psycopg
 
     from hjs_operators.invest_sync.service import InvestSync
 
@@ -85,7 +85,7 @@ def _sync_worker(dsn: str, base_url: str, batches: list[tuple[int, int]], thread
     start.wait()
     done = 0
     for first, last in batches:
-        sync = InvestSync(connect=lambda: psycopg2.connect(dsn), client_factory=lambda: _client(base_url),
+        sync = InvestSync(connect=lambda: psycopg.connect(dsn), client_factory=lambda: _client(base_url),
                           run_id="bench", cutoff=CUTOFF, concurrency=threads, progress_every=10**9, **booking)
         result = sync.subscribe_batch(first, last)
         done += result["subscribed"] + result["already_at_hjs"]

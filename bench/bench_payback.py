@@ -33,6 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "plugins")]
 
 from hjs_operators.payback import pay_maturity_day  # noqa: E402
+from hjs_operators.repository.db import transaction  # noqa: E402
 from hjs_operators.repository.migrations import apply_migrations  # noqa: E402
 from stack.postgres import EmbeddedPostgres  # noqa: E402
 
@@ -103,21 +104,24 @@ def main() -> None:
             conn = pg.ensure_database("bench_payback").connect()
             apply_migrations(conn)
             started = time.perf_counter()
-            with conn, conn.cursor() as cur:
+            with transaction(conn) as cur:
                 cur.execute(SETUP, {"value": date(2025, 11, 27), "day": DAY, "products": products,
                                     "holders": HOLDERS, "assets": assets})
             setup_seconds = time.perf_counter() - started
             rows = io.StringIO()
-            with conn, conn.cursor() as cur:
-                cur.copy_expert(EXPECTED_ROWS, rows)
+            with transaction(conn) as cur:
+                with cur.copy(EXPECTED_ROWS) as copy:
+                    for data in copy:
+                        rows.write(bytes(data).decode())
                 cur.execute("CREATE TABLE payback_copy (LIKE payback_order INCLUDING ALL)")
                 for name in sorted(without):
                     cur.execute(EXPERIMENTS[name])
             text = rows.getvalue()
 
             started = time.perf_counter()
-            with conn, conn.cursor() as cur:
-                cur.copy_expert(f"COPY payback_copy ({COLUMNS}) FROM STDIN", io.StringIO(text))
+            with transaction(conn) as cur:
+                with cur.copy(f"COPY payback_copy ({COLUMNS}) FROM STDIN") as copy:
+                    copy.write(text)
             copy_seconds = time.perf_counter() - started
 
             started = time.perf_counter()
@@ -128,7 +132,7 @@ def main() -> None:
             again = pay_maturity_day(conn, DAY, run_id="bench-2", progress=lambda _: None)
             rerun_seconds = time.perf_counter() - started
 
-            with conn, conn.cursor() as cur:
+            with transaction(conn) as cur:
                 cur.execute("SELECT (SELECT count(*) FROM payback_order), (SELECT count(*) FROM payback_copy), "
                             "(SELECT count(*) FROM asset WHERE status = 'SELL_SUCCESS'), "
                             "(SELECT count(*) FROM (SELECT asset_id, amount, destination, card_id FROM payback_order "

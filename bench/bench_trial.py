@@ -67,6 +67,7 @@ def comparison(n: int, repeat: int) -> None:
 
 
 def database(n: int, repeat: int) -> None:
+    from hjs_operators.repository.db import transaction
     from hjs_operators.repository.migrations import apply_migrations
     from hjs_operators.repository.sql_files import load_sql
     from hjs_operators.trial import sell, sides
@@ -79,7 +80,7 @@ def database(n: int, repeat: int) -> None:
             conn = pg.ensure_database("bench_trial").connect()
             apply_migrations(conn)
             started = time.perf_counter()
-            with conn, conn.cursor() as cur:
+            with transaction(conn) as cur:
                 cur.execute("INSERT INTO hjs_channel VALUES ('HJS_A', 'bench')")
                 cur.execute("""
                     INSERT INTO hjs_product (id, product_code, product_name, channel_code, sequence_no, total_amount,
@@ -110,8 +111,9 @@ def database(n: int, repeat: int) -> None:
                 for sql, params in ((f"COPY ({sides.zw_side_sql()}) TO STDOUT WITH (FORMAT csv)", {"product_ids": ids}),
                                     (load_sql("trial/copy_hjs_side.sql"), {"run_id": RUN, "product_ids": ids})):
                     buffer = io.BytesIO()
-                    with conn, conn.cursor() as cur:
-                        cur.copy_expert(cur.mogrify(sql, params).decode(), buffer)
+                    with transaction(conn) as cur, cur.copy(sql, params) as copy:
+                        for data in copy:
+                            buffer.write(data)
                     total += buffer.tell()
                 return total
 
@@ -141,20 +143,19 @@ def database(n: int, repeat: int) -> None:
                      f"{(pr + i) % 100:02d}\t{RUN}\n"
                      for a, p, pr, i in frame.itertuples(index=False)]
             buffer.write("".join(lines))
-            with conn, conn.cursor() as cur:
+            with transaction(conn) as cur:
                 cur.execute("CREATE TABLE bench_sell (LIKE sell_record INCLUDING ALL)")
-            buffer.seek(0)
             started = time.perf_counter()
-            with conn, conn.cursor() as cur:
-                cur.copy_expert("COPY bench_sell (asset_id, product_id, principal, interest, amount, run_id) "
-                                "FROM STDIN", buffer)
+            with transaction(conn) as cur, cur.copy("COPY bench_sell (asset_id, product_id, principal, interest, "
+                                                    "amount, run_id) FROM STDIN") as copy:
+                copy.write(buffer.getvalue())
             t_raw = time.perf_counter() - started
 
             started = time.perf_counter()
             written = sell.write_sell_records(conn, RUN, to_sell)
             t_sell = time.perf_counter() - started
             if "--explain" in sys.argv:
-                with conn, conn.cursor() as cur:
+                with transaction(conn) as cur:
                     for name in ("sellable_product", "insert_sell_records", "confirm_assets"):
                         cur.execute("EXPLAIN ANALYZE " + load_sql(f"trial/{name}.sql"),
                                     {"run_id": RUN, "product_id": 3})

@@ -128,9 +128,10 @@ SET LOCAL session_replication_role = origin;
 
 
 def build_zw(pg_dir: Path, products: int, per: int, run_day: date) -> dict[str, int]:
-    from psycopg2 import sql
+    from psycopg import sql
 
     from demo.load import IDENTITY_TABLES, check_foreign_keys
+    from hjs_operators.repository.db import transaction
     from hjs_operators.repository.migrations import apply_migrations
     from stack.postgres import EmbeddedPostgres
 
@@ -138,9 +139,12 @@ def build_zw(pg_dir: Path, products: int, per: int, run_day: date) -> dict[str, 
     try:
         conn = pg.ensure_database("zw").connect()
         apply_migrations(conn)
-        with conn, conn.cursor() as cur:
-            cur.execute(BUILD_SQL, {"products": products, "per": per, "maturity": run_day + timedelta(days=3),
-                                    "run_day": run_day})
+        params = {"products": products, "per": per, "maturity": run_day + timedelta(days=3), "run_day": run_day}
+        with transaction(conn) as cur:
+            # one statement per execute: psycopg 3 binds parameters server-side, one statement at a time
+            for statement in BUILD_SQL.split(";\n"):
+                if statement.strip():
+                    cur.execute(statement, params)
             check_foreign_keys(cur)
             for table in IDENTITY_TABLES:
                 cur.execute(sql.SQL("SELECT setval(pg_get_serial_sequence(%s, 'id'), "
@@ -300,10 +304,9 @@ class Sampler:
         return totals
 
     def run(self) -> None:
-        import psycopg2
+        import psycopg
 
-        conn = psycopg2.connect(self.dsn)
-        conn.autocommit = True
+        conn = psycopg.connect(self.dsn, autocommit=True)
         try:
             while not self.stop.is_set():
                 with conn.cursor() as cur:
@@ -465,14 +468,15 @@ def report(tis: list[dict], run: dict, sampler: Sampler, calls: list, cores: int
 
 
 def check(dsn: str, run_id: str, products: int, per: int, maturity: date, mail_dir: Path, sandbox_url: str) -> None:
-    import psycopg2
+    import psycopg
 
+    from hjs_operators.repository.db import transaction
     from hjs_operators.trial.settlement import notice_key
     from sandbox.admin_client import SandboxAdmin
 
-    conn = psycopg2.connect(dsn)
+    conn = psycopg.connect(dsn)
     try:
-        with conn, conn.cursor() as cur:
+        with transaction(conn) as cur:
             cur.execute("SELECT outcome, count(*) FROM trial_product_result WHERE run_id = %s GROUP BY outcome",
                         (run_id,))
             outcomes = dict(cur.fetchall())

@@ -7,7 +7,7 @@ import logging
 import time
 from datetime import date
 
-import psycopg2
+import psycopg
 
 from .generate import DemoSpec
 from .load import load
@@ -27,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     spec = DemoSpec(assets=args.assets, seed=args.seed, max_shares=args.max_shares,
                     **({"today": args.today} if args.today else {}))
     started = time.perf_counter()
-    conn = psycopg2.connect(args.dsn)
+    conn = psycopg.connect(args.dsn)
     try:
         counts = load(conn, spec)
     finally:

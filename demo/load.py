@@ -2,7 +2,7 @@
 
 Two things make a million assets load in seconds rather than minutes:
 - a writer thread COPYs chunk N while the main thread builds chunk N+1 (PostgreSQL works in its own
-  process, so on two cores the halves overlap; reads of 1 MB keep the writer from starving on the GIL);
+  process, so on two cores the halves overlap);
 - as superuser, the load runs with session_replication_role=replica, which skips the per-row
   foreign-key triggers (half of COPY's time here), and then proves every foreign key of the schema
   at once with one anti-join each, read from the catalog. CHECK and UNIQUE constraints apply as
@@ -11,21 +11,21 @@ Two things make a million assets load in seconds rather than minutes:
 
 from __future__ import annotations
 
-import io
 import logging
 import queue
 import threading
 
-from psycopg2 import sql
+from psycopg import sql
+
+from hjs_operators.repository.db import transaction
 
 from .generate import COLUMNS, DemoSpec, build
 
 log = logging.getLogger(__name__)
 
-# copy_expert pulls its input through file.read(), which needs the GIL: with the builder thread busy,
-# psycopg2's default 8 KB reads made the COPY ~4x slower (the GIL switch interval per read). 1 MB reads
-# let the two threads really overlap.
-COPY_READ_SIZE = 1 << 20
+# Each table's text goes to COPY in slices of this size: psycopg sends a slice while the builder thread
+# works on the next chunk, without first copying a whole chunk into a second buffer.
+COPY_WRITE_SIZE = 1 << 20
 
 IDENTITY_TABLES = ("hjs_product", "asset", "asset_extra_interest", "liquidate_asset", "invest_record",
                    "sell_record")
@@ -47,10 +47,14 @@ class DemoLoadError(RuntimeError):
     pass
 
 
+def _is_empty(cur) -> bool:
+    cur.execute("SELECT NOT EXISTS (SELECT 1 FROM hjs_product) AND NOT EXISTS (SELECT 1 FROM asset)")
+    return bool(cur.fetchone()[0])
+
+
 def zw_is_empty(conn) -> bool:
-    with conn.cursor() as cur:
-        cur.execute("SELECT NOT EXISTS (SELECT 1 FROM hjs_product) AND NOT EXISTS (SELECT 1 FROM asset)")
-        return bool(cur.fetchone()[0])
+    with transaction(conn) as cur:
+        return _is_empty(cur)
 
 
 def _is_superuser(cur) -> bool:
@@ -77,10 +81,17 @@ def _copy_statement(table: str) -> sql.Composed:
         sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, COLUMNS[table])))
 
 
+def copy_text(cur, table: str, text: str) -> None:
+    """COPY tab-separated `text` into `table` (its demo columns)."""
+    with cur.copy(_copy_statement(table)) as copy:
+        for start in range(0, len(text), COPY_WRITE_SIZE):
+            copy.write(text[start:start + COPY_WRITE_SIZE])
+
+
 def load(conn, spec: DemoSpec) -> dict[str, int]:
     """Load the demo data; refuses a zw that already holds products or assets. Returns rows per table."""
     counts = dict.fromkeys(COLUMNS, 0)
-    chunks: queue.Queue[dict[str, io.StringIO] | None] = queue.Queue(maxsize=2)
+    chunks: queue.Queue[dict[str, str] | None] = queue.Queue(maxsize=2)
     failure: list[BaseException] = []
 
     def write(cur) -> None:
@@ -89,12 +100,12 @@ def load(conn, spec: DemoSpec) -> dict[str, int]:
                 continue  # keep draining so the builder never blocks on a dead writer
             try:
                 for table, text in chunk.items():
-                    cur.copy_expert(_copy_statement(table).as_string(cur), text, size=COPY_READ_SIZE)
+                    copy_text(cur, table, text)
             except BaseException as exc:  # handed to the main thread, which raises it
                 failure.append(exc)
 
-    with conn, conn.cursor() as cur:
-        if not zw_is_empty(conn):
+    with transaction(conn) as cur:
+        if not _is_empty(cur):
             raise DemoLoadError("zw already holds products or assets; demo data only goes into an empty zw")
         fast = _is_superuser(cur)
         if fast:
@@ -109,7 +120,7 @@ def load(conn, spec: DemoSpec) -> dict[str, int]:
                 for table, lines in chunk.items():
                     if lines:
                         counts[table] += len(lines)
-                        texts[table] = io.StringIO("\n".join(lines) + "\n")
+                        texts[table] = "\n".join(lines) + "\n"
                 chunks.put(texts)
                 log.info("demo data: %s assets built", f"{counts['asset']:,}")
         finally:

@@ -26,7 +26,7 @@ class PgEndpoint:
 
     @property
     def dsn(self) -> str:
-        """libpq keyword string, for psycopg2.connect()."""
+        """libpq keyword string (psycopg.connect, psql, the demo's --dsn)."""
         return f"host={self.socket_dir} dbname={self.dbname} user={self.user}"
 
     @property
@@ -34,9 +34,11 @@ class PgEndpoint:
         return f"postgresql+psycopg2://{self.user}:@/{self.dbname}?host={quote(self.socket_dir)}"
 
     def connect(self):
-        import psycopg2
+        """A psycopg 3 connection (autocommit off), the driver the pipelines use: what tests and the
+        stack hand to product code must behave like ZwHook's connections."""
+        import psycopg
 
-        return psycopg2.connect(self.dsn)
+        return psycopg.connect(self.dsn)
 
 
 class EmbeddedPostgres:
@@ -60,7 +62,7 @@ class EmbeddedPostgres:
 
     def ensure_database(self, dbname: str, template: str | None = None) -> PgEndpoint:
         """Create the database if it does not exist yet (optionally as a copy of `template`)."""
-        from psycopg2 import sql
+        from psycopg import sql
 
         admin = self.endpoint("postgres").connect()
         admin.autocommit = True
@@ -77,7 +79,7 @@ class EmbeddedPostgres:
         return self.endpoint(dbname)
 
     def drop_database(self, dbname: str) -> None:
-        from psycopg2 import sql
+        from psycopg import sql
 
         admin = self.endpoint("postgres").connect()
         admin.autocommit = True

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from psycopg2 import errors
+from psycopg import errors
 
 from tests.zw_rows import add_asset, add_product, add_sell_record
 

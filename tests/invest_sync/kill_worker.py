@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 from datetime import datetime
 
-import psycopg2
+import psycopg
 
 from hjs_operators.client import HjsClient, RetryPolicy, Timeouts
 from hjs_operators.invest_sync.service import InvestSync
@@ -25,7 +25,7 @@ def main(dsn: str, base_url: str, cutoff: str, run_id: str) -> None:
                          retry=RetryPolicy(max_attempts=3, base_delay=0.01, max_delay=0.05))
 
     def sync() -> InvestSync:
-        return InvestSync(connect=lambda: psycopg2.connect(dsn), client_factory=client, run_id=run_id,
+        return InvestSync(connect=lambda: psycopg.connect(dsn), client_factory=client, run_id=run_id,
                           cutoff=datetime.fromisoformat(cutoff), concurrency=4)
 
     for batch in sync().plan(per_batch=1):

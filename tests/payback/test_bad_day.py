@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 import pendulum
 import pytest
+from psycopg import sql
 
 from tests.fixtures.outage import scheduled_after_outage
 from tests.payback.helpers import confirmed, fetch, orders_by_asset, statuses, summaries
@@ -95,10 +96,11 @@ def test_the_checks_cover_the_late_days_the_run_paid(env, run_dag, project_dags)
     late, _ = ready_product(conn, missed)
     ready_product(conn, back)
     with conn.cursor() as cur:  # a writer that adds a fen of boost to the late product's orders
-        cur.execute("""
+        # composed client-side: a parameter cannot reach inside a function body
+        cur.execute(sql.SQL("""
             CREATE FUNCTION skew_order() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
-                IF NEW.product_id = %s THEN
+                IF NEW.product_id = {} THEN
                     NEW.boost_interest := NEW.boost_interest + 0.01;
                     NEW.amount := NEW.amount + 0.01;
                     NEW.destination := 'BALANCE';
@@ -107,7 +109,7 @@ def test_the_checks_cover_the_late_days_the_run_paid(env, run_dag, project_dags)
                 RETURN NEW;
             END $$;
             CREATE TRIGGER skew_order BEFORE INSERT ON payback_order FOR EACH ROW EXECUTE FUNCTION skew_order();
-        """, (late,))
+        """).format(sql.Literal(late)))
     conn.commit()
 
     [logical] = scheduled_after_outage(project_dags[DAG_ID], morning(LAST_RUN), morning(back, 7))

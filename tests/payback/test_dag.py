@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from hjs_operators.repository.db import transaction
 from tests.payback.helpers import (
     ACTUAL_SQL,
     EXPECTED_SQL,
@@ -39,7 +40,7 @@ def env(pipeline_env, zw_db):
 def test_a_clean_day_is_paid_checked_and_mailed_once(env, run_dag):
     conn, mailbox = env
     day = build_day(conn)
-    with conn, conn.cursor() as cur:  # make the blocked product ready too: a clean day
+    with transaction(conn) as cur:  # make the blocked product ready too: a clean day
         cur.execute("UPDATE asset SET status = 'SELL_CONFIRMED' WHERE id = %s", (day.blocked_missing,))
         cur.execute("INSERT INTO sell_record (asset_id, product_id, principal, interest, amount) "
                     "SELECT id, product_id, 10000, 450, 10450 FROM asset WHERE id = %s", (day.blocked_missing,))

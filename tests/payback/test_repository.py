@@ -10,6 +10,7 @@ import pytest
 from hjs_operators.domain.money import to_fen
 from hjs_operators.domain.payback import destination, payback_amounts
 from hjs_operators.payback import pay_maturity_day, summary_rows
+from hjs_operators.repository.db import transaction
 from tests.payback.helpers import ACTUAL_SQL, EXPECTED_SQL, MATURITY, fetch, orders_by_asset, statuses
 
 pytestmark = pytest.mark.postgres
@@ -79,7 +80,7 @@ def test_a_rerun_writes_and_moves_nothing_and_says_so(zw_conn, day):
 def test_an_order_written_by_someone_else_rolls_its_product_back(zw_conn, day):
     """The writes must match what the guard counted: a stray order for a holder that is still
     SELL_CONFIRMED makes the insert come out one short, and nothing of that product stays written."""
-    with zw_conn, zw_conn.cursor() as cur:
+    with transaction(zw_conn) as cur:
         cur.execute("INSERT INTO payback_order (asset_id, sell_record_id, product_id, user_id, principal, interest, "
                     "amount, destination) SELECT a.id, s.id, a.product_id, a.user_id, s.principal, s.interest, "
                     "s.amount, 'BALANCE' FROM asset a JOIN sell_record s ON s.asset_id = a.id WHERE a.id = %s",
@@ -96,7 +97,7 @@ def test_an_order_written_by_someone_else_rolls_its_product_back(zw_conn, day):
 
 def test_once_the_sell_record_exists_the_blocked_product_is_paid_by_a_rerun(zw_conn, day):
     pay_maturity_day(zw_conn, MATURITY, run_id="r1")
-    with zw_conn, zw_conn.cursor() as cur:  # the T-3 trial catches up on the missing asset
+    with transaction(zw_conn) as cur:  # the T-3 trial catches up on the missing asset
         cur.execute("UPDATE asset SET status = 'SELL_CONFIRMED' WHERE id = %s", (day.blocked_missing,))
         cur.execute("INSERT INTO sell_record (asset_id, product_id, principal, interest, amount) "
                     "SELECT id, product_id, 10000, 450, 10450 FROM asset WHERE id = %s", (day.blocked_missing,))

@@ -8,6 +8,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from hjs_operators.domain.order_numbers import invest_order_no
+from hjs_operators.repository.db import transaction
 from hjs_operators.secondary_market.transfers import RecordedTransfer, record_transfer
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -42,7 +43,7 @@ class Market:
 
 
 def rows(conn, query: str, params: tuple = ()) -> list[tuple]:
-    with conn, conn.cursor() as cur:
+    with transaction(conn) as cur:
         cur.execute(query, params)
         return cur.fetchall()
 

@@ -9,6 +9,7 @@ import pendulum
 import pytest
 
 from hjs_operators.domain.order_numbers import invest_order_no
+from hjs_operators.repository.db import transaction
 from tests.fixtures.outage import scheduled_after_outage
 from tests.trial.conftest import T3, TODAY, load_world
 from tests.trial.hitl import run_answering
@@ -121,7 +122,7 @@ def test_accepting_a_product_zw_cannot_price_is_refused_and_operations_are_told(
         (product,))]
     sandbox.admin.set_faults(bad_amount_for=[invest_order_no(missing)])
     conn = zw_db.connect()
-    with conn, conn.cursor() as cur:
+    with transaction(conn) as cur:
         cur.execute("UPDATE asset SET create_expected_interest = NULL WHERE id = %s", (no_interest,))
     conn.close()
 

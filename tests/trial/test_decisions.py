@@ -3,9 +3,7 @@ question per round, and refused (nothing written) where zw itself cannot give an
 
 from __future__ import annotations
 
-import threading
-
-import psycopg2
+import psycopg
 import pytest
 
 from hjs_operators.trial.decisions import (
@@ -16,6 +14,7 @@ from hjs_operators.trial.decisions import (
     claim_questions,
     keep_holding,
 )
+from tests.concurrency import at_once
 from tests.trial.conftest import T3, t3_products
 
 pytestmark = [pytest.mark.postgres, pytest.mark.sandbox]
@@ -75,29 +74,22 @@ def test_the_database_allows_one_acceptance_per_product_and_maturity_date(held):
     rows(conn, "SELECT 1")
     with conn.cursor() as cur:
         cur.execute(insert, (product, T3, "run-a"))
-        with pytest.raises(psycopg2.errors.UniqueViolation):
+        with pytest.raises(psycopg.errors.UniqueViolation):
             cur.execute(insert, (product, T3, "run-b"))
     conn.rollback()
 
 
 def test_two_runs_accepting_at_once_sell_once(world, held):
     conn, product = held
-    results, errors = [], []
 
     def accept(run_id):
         own = world.zw_db.connect()
         try:
-            results.append(accept_zw_amounts(own, product_id=product, run_id=run_id, decided_by=run_id, comment=None))
-        except Exception as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
+            return accept_zw_amounts(own, product_id=product, run_id=run_id, decided_by=run_id, comment=None)
         finally:
             own.close()
 
-    threads = [threading.Thread(target=accept, args=(f"run-{n}",)) for n in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results, errors = at_once(accept, ["run-a", "run-b"])
     assert errors == []
     assert sorted(r.recorded_now for r in results) == [False, True]
     assert rows(conn, "SELECT count(*) FROM hold_decision WHERE product_id = %s", (product,)) == [(1,)]

@@ -5,9 +5,11 @@ from __future__ import annotations
 import pytest
 
 from hjs_operators.domain.order_numbers import invest_order_no
+from hjs_operators.repository.db import transaction
 from hjs_operators.secondary_market.close import close_product_transfers
 from hjs_operators.trial import outcome, sell, snapshot
 from hjs_operators.trial.products import maturity_date_for, select_products
+from tests.concurrency import at_once
 from tests.trial.conftest import T3, TODAY, t3_products
 
 pytestmark = [pytest.mark.postgres, pytest.mark.sandbox]
@@ -118,7 +120,7 @@ def test_a_product_in_doubt_is_not_sold_at_all(world, client, zw_conn):
     comparison, zw, hjs = outcome.compare_products(zw_conn, RUN, ids, tolerance_fen=5, drift_per_asset_fen=1)
     rows = sell.rows_to_sell(zw, comparison.assets, hjs)
     changed = int(rows.loc[rows["product_id"] == ids[0], "asset_id"].iloc[-1])
-    with zw_conn, zw_conn.cursor() as cur:  # zw's amount moves after the comparison
+    with transaction(zw_conn) as cur:  # zw's amount moves after the comparison
         cur.execute("UPDATE asset SET create_expected_interest = create_expected_interest + 1 WHERE id = %s",
                     (changed,))
     result = sell.write_sell_records(zw_conn, RUN, rows)
@@ -132,8 +134,6 @@ def test_a_product_in_doubt_is_not_sold_at_all(world, client, zw_conn):
 
 def test_two_runs_settling_the_same_products_at_once_both_succeed_and_write_once(world, client, zw_conn):
     """Same date, two runs: the second finds the first one's work done (it waits on the product's lock)."""
-    import threading
-
     ids = [pid for pid, _ in t3_products(zw_conn)]
     for pid in ids:
         close_product_transfers(zw_conn, client, pid, run_id=RUN)
@@ -142,25 +142,17 @@ def test_two_runs_settling_the_same_products_at_once_both_succeed_and_write_once
             snapshot.fetch_product(zw_conn, client, run_id=run, product_id=product.id,
                                    product_code=product.product_code)
         outcome.compare_and_record(zw_conn, run, ids, tolerance_fen=5, drift_per_asset_fen=1)
-    results, errors = {}, []
-
     def settle(run):
         conn = world.zw_db.connect()
         try:
-            results[run] = sell.settle_products(conn, run, ids, tolerance_fen=5, drift_per_asset_fen=1)
-        except Exception as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
+            return sell.settle_products(conn, run, ids, tolerance_fen=5, drift_per_asset_fen=1)
         finally:
             conn.close()
 
-    threads = [threading.Thread(target=settle, args=(run,)) for run in ("run-a", "run-b")]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results, errors = at_once(settle, ["run-a", "run-b"])
     assert errors == []
-    assert all(r.sold == ids and r.failed == {} for r in results.values())
+    assert all(r.sold == ids and r.failed == {} for r in results)
     with zw_conn.cursor() as cur:
         cur.execute("SELECT count(*), count(DISTINCT asset_id) FROM sell_record WHERE product_id = ANY(%s)", (ids,))
         written, distinct = cur.fetchone()
-    assert written == distinct == sum(r.inserted for r in results.values())
+    assert written == distinct == sum(r.inserted for r in results)

@@ -28,13 +28,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from psycopg.errors import DeadlockDetected, UniqueViolation
+
 from . import repository as repo
 from .repository import Booking
 
 log = logging.getLogger("hjs_operators.invest_sync")
 
 ZW_CONFLICT = "ZW_RECORD_CONFLICT"
-DEADLOCK = "40P01"
 GROUP_SIZE = 200
 LINGER_SECONDS = 0.1
 _END = object()
@@ -152,19 +153,15 @@ class Booker:
             return set(), []
         try:
             return repo.record_successes(self._conn, bookings, self.run_id), []
-        except Exception as exc:
-            if repo.sqlstate(exc) not in (repo.UNIQUE_VIOLATION, DEADLOCK):
-                raise
+        except (UniqueViolation, DeadlockDetected) as exc:
             log.warning("a group of %d booking(s) was refused (SQLSTATE %s); booking them one by one",
-                        len(bookings), repo.sqlstate(exc))
+                        len(bookings), exc.sqlstate)
         booked: set[int] = set()
         conflicts: list[Attempt] = []
         for booking in bookings:
             try:
                 booked |= repo.record_successes(self._conn, [booking], self.run_id)
-            except Exception as exc:
-                if repo.sqlstate(exc) != repo.UNIQUE_VIOLATION:
-                    raise
+            except UniqueViolation:
                 reason = (f"asset {booking.asset_id} is INVEST_START but an invest record for it or "
                           f"{booking.order_no} already exists")
                 log.warning("asset %d (order %s) not booked: %s: %s", booking.asset_id, booking.order_no,

@@ -1,7 +1,7 @@
 """zw side of invest sync: every statement is a file in include/sql/invest_sync/, parameters bound.
 
-Works with a DB-API connection of psycopg2 or psycopg 3; each function commits or rolls back its own
-transaction, so a connection is always left idle and clean.
+Each function runs in its own transaction (repository.db.transaction), so a connection is always left
+idle and clean.
 """
 
 from __future__ import annotations
@@ -11,14 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from ..repository.db import transaction
 from ..repository.sql_files import load_sql
-
-UNIQUE_VIOLATION = "23505"
-
-
-def sqlstate(exc: BaseException) -> str | None:
-    """The SQLSTATE of a database error, under psycopg2 (pgcode) or psycopg 3 (sqlstate)."""
-    return getattr(exc, "pgcode", None) or getattr(exc, "sqlstate", None)
 
 
 @dataclass(frozen=True)
@@ -55,15 +49,9 @@ class Failure:
 
 
 def _read(conn, name: str, params: dict) -> list[tuple]:
-    try:
-        with conn.cursor() as cur:
-            cur.execute(load_sql(f"invest_sync/{name}.sql"), params)
-            rows = cur.fetchall()
-        conn.commit()
-        return rows
-    except BaseException:
-        conn.rollback()
-        raise
+    with transaction(conn) as cur:
+        cur.execute(load_sql(f"invest_sync/{name}.sql"), params)
+        return cur.fetchall()
 
 
 def products_with_work(conn, cutoff: datetime) -> list[int]:
@@ -107,15 +95,9 @@ def record_successes(conn, bookings: Sequence[Booking], run_id: str) -> set[int]
               "hjs_order_ids": [b.hjs_order_id for b in group], "accepted_ats": [b.accepted_at for b in group],
               "outcomes": ["ALREADY_AT_HJS" if b.already_at_hjs else "SUCCESS" for b in group],
               "run_id": run_id}
-    try:
-        with conn.cursor() as cur:
-            cur.execute(load_sql("invest_sync/record_successes.sql"), params)
-            booked = {row[0] for row in cur.fetchall()}
-        conn.commit()
-        return booked
-    except BaseException:
-        conn.rollback()
-        raise
+    with transaction(conn) as cur:
+        cur.execute(load_sql("invest_sync/record_successes.sql"), params)
+        return {row[0] for row in cur.fetchall()}
 
 
 def record_attempts(conn, kind: str, subject_ids: Sequence[int], *, outcome: str, run_id: str,
@@ -123,17 +105,12 @@ def record_attempts(conn, kind: str, subject_ids: Sequence[int], *, outcome: str
                     references: Sequence[str | None] | None = None) -> None:
     """One attempt row per subject, in one transaction."""
     sql = load_sql("invest_sync/record_attempt.sql")
-    try:
-        with conn.cursor() as cur:
-            for index, subject_id in enumerate(subject_ids):
-                cur.execute(sql, {"kind": kind, "subject_id": subject_id,
-                                  "reference": references[index] if references is not None else reference,
-                                  "outcome": outcome, "reason_code": reason_code,
-                                  "reason": None if reason is None else reason[:1000], "run_id": run_id})
-        conn.commit()
-    except BaseException:
-        conn.rollback()
-        raise
+    with transaction(conn) as cur:
+        for index, subject_id in enumerate(subject_ids):
+            cur.execute(sql, {"kind": kind, "subject_id": subject_id,
+                              "reference": references[index] if references is not None else reference,
+                              "outcome": outcome, "reason_code": reason_code,
+                              "reason": None if reason is None else reason[:1000], "run_id": run_id})
 
 
 def run_failures(conn, run_id: str) -> list[Failure]:

@@ -14,9 +14,11 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from psycopg.errors import UniqueViolation
+
+from ..repository.db import transaction
 from ..repository.sql_files import load_sql
 from ..settings import MAX_HOLDERS
-from .repository import UNIQUE_VIOLATION, sqlstate
 
 log = logging.getLogger("hjs_operators.rollover")
 
@@ -56,22 +58,20 @@ def _move(cur, product_id: int, from_status: str, to_status: str) -> bool:
     return cur.fetchone() is not None
 
 
+class _Conflict(Exception):
+    """Rolls a channel's transaction back: another writer moved a package first; the message says which."""
+
+
 def channels(conn) -> list[str]:
-    try:
-        with conn.cursor() as cur:
-            _execute(cur, "rollover_channels")
-            result = [row[0] for row in cur.fetchall()]
-        conn.commit()
-        return result
-    except BaseException:
-        conn.rollback()
-        raise
+    with transaction(conn) as cur:
+        _execute(cur, "rollover_channels")
+        return [row[0] for row in cur.fetchall()]
 
 
 def roll_over_channel(conn, channel: str) -> ChannelRollover:
     """One channel's rollover in one transaction (see the module doc)."""
     try:
-        with conn.cursor() as cur:
+        with transaction(conn) as cur:
             _execute(cur, "rollover_lock_channel", {"channel": channel})
             if cur.fetchone() is None:
                 raise ValueError(f"channel {channel} does not exist")
@@ -80,32 +80,26 @@ def roll_over_channel(conn, channel: str) -> ChannelRollover:
             on_sale = [p for p in packages if p.status == "ON_SALE"]
             pending = [p for p in packages if p.status == "PENDING"]
             current = on_sale[0] if on_sale else None
-            result = ChannelRollover(channel, on_sale=current.product_code if current else None)
             if current is not None and current.held_shares < current.total_shares:
-                conn.commit()
-                return result
+                return ChannelRollover(channel, on_sale=current.product_code)
             sold_out = None
             if current is not None:
                 if not _move(cur, current.id, "ON_SALE", "SOLD_OUT"):
-                    conn.rollback()
-                    return ChannelRollover(channel, conflict=f"{current.product_code} changed status meanwhile")
+                    raise _Conflict(f"{current.product_code} changed status meanwhile")
                 sold_out = current.product_code
             opened = None
             if pending:
                 nxt = pending[0]
                 if not _move(cur, nxt.id, "PENDING", "ON_SALE"):
-                    conn.rollback()
-                    return ChannelRollover(channel, conflict=f"{nxt.product_code} changed status meanwhile")
+                    raise _Conflict(f"{nxt.product_code} changed status meanwhile")
                 opened = nxt.product_code
-        conn.commit()
-    except BaseException as exc:
-        conn.rollback()
-        if sqlstate(exc) == UNIQUE_VIOLATION:
-            # Someone put a package on sale without taking the channel lock: the index refused ours.
-            message = f"channel {channel}: another package was put on sale concurrently; nothing changed here"
-            log.warning(message)
-            return ChannelRollover(channel, conflict=message)
-        raise
+    except _Conflict as conflict:
+        return ChannelRollover(channel, conflict=str(conflict))
+    except UniqueViolation:
+        # Someone put a package on sale without taking the channel lock: the index refused ours.
+        message = f"channel {channel}: another package was put on sale concurrently; nothing changed here"
+        log.warning(message)
+        return ChannelRollover(channel, conflict=message)
     if sold_out:
         log.info("channel %s: package %s sold out (%d/%d shares)", channel, sold_out, current.held_shares,
                  current.total_shares)
@@ -144,14 +138,9 @@ class Breach:
 
 
 def compliance_breaches(conn, max_holders: int = MAX_HOLDERS) -> list[Breach]:
-    try:
-        with conn.cursor() as cur:
-            _execute(cur, "compliance", {"max_holders": max_holders})
-            rows = cur.fetchall()
-        conn.commit()
-    except BaseException:
-        conn.rollback()
-        raise
+    with transaction(conn) as cur:
+        _execute(cur, "compliance", {"max_holders": max_holders})
+        rows = cur.fetchall()
     return [Breach(code, channel, status, total, held, holders)
             for _id, code, channel, status, total, held, holders in rows]
 

@@ -29,9 +29,9 @@ def run_cutoff(context: Any) -> datetime:
 def _zw_connector(zw_conn_id: str):
     """A function returning new zw connections. The Airflow connection is read once, here, in the
     task's main thread (the worker threads only open sockets)."""
-    from airflow.providers.postgres.hooks.postgres import PostgresHook
+    from ..hooks.zw import ZwHook
 
-    hook = PostgresHook(postgres_conn_id=zw_conn_id)
+    hook = ZwHook(zw_conn_id)
     hook.get_conn().close()  # reads and caches the connection; fails early and clearly if it is wrong
     return hook.get_conn
 

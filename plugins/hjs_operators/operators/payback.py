@@ -43,13 +43,12 @@ class CreatePaybackOrdersOperator(BaseOperator):
         self.zw_conn_id = zw_conn_id
 
     def execute(self, context: Any) -> dict:
-        from airflow.providers.postgres.hooks.postgres import PostgresHook
-
+        from ..hooks.zw import ZwHook
         from ..payback import pay_maturity_day
         from ..run_dates import run_day
 
         day = run_day(context)
-        conn = PostgresHook(postgres_conn_id=self.zw_conn_id).get_conn()
+        conn = ZwHook(self.zw_conn_id).get_conn()
         try:
             result = pay_maturity_day(conn, day, run_id=context["run_id"], progress=self.log.info)
         finally:
@@ -70,6 +69,13 @@ def _outcome(context: Any, payback_task_id: str) -> dict:
     return outcome
 
 
+def _zw_hook(operator: BaseOperator):
+    """The check operators' hook: ZwHook on their conn_id (Airflow would pick PostgresHook by type)."""
+    from ..hooks.zw import ZwHook
+
+    return ZwHook(getattr(operator, operator.conn_id_field), **(operator.hook_params or {}))
+
+
 def _bind_paid_products(operator: BaseOperator, context: Any, payback_task_id: str) -> None:
     """The checks run over every product the payback task paid (late days included), bound as
     %(product_ids)s from its XCom; no product paid -> the checks have nothing to look at and pass."""
@@ -84,6 +90,9 @@ class PaybackSQLCheckOperator(SQLCheckOperator):
         super().__init__(**kwargs)
         self.payback_task_id = payback_task_id
 
+    def get_db_hook(self):
+        return _zw_hook(self)
+
     def execute(self, context: Any) -> None:
         _bind_paid_products(self, context, self.payback_task_id)
         return super().execute(context)
@@ -95,6 +104,9 @@ class PaybackSQLValueCheckOperator(SQLValueCheckOperator):
     def __init__(self, *, payback_task_id: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.payback_task_id = payback_task_id
+
+    def get_db_hook(self):
+        return _zw_hook(self)
 
     def execute(self, context: Any) -> None:
         _bind_paid_products(self, context, self.payback_task_id)
@@ -200,8 +212,7 @@ class SendPaybackSummaryOperator(BaseOperator):
         self.smtp_conn_id = smtp_conn_id
 
     def execute(self, context: Any) -> bool:
-        from airflow.providers.postgres.hooks.postgres import PostgresHook
-
+        from ..hooks.zw import ZwHook
         from ..notices import Attachment, Notice, recipients, send_once
         from ..payback import summary_rows
 
@@ -214,7 +225,7 @@ class SendPaybackSummaryOperator(BaseOperator):
             # every order was written, and reported, by the run that wrote it
             self.log.info("nothing new and nothing unpaid by %s: no summary to send", outcome["run_day"])
             return False
-        conn = PostgresHook(postgres_conn_id=self.zw_conn_id).get_conn()
+        conn = ZwHook(self.zw_conn_id).get_conn()
         try:
             rows = summary_rows(conn, [*outcome["paid_product_ids"]])
             subject, body, attachment = render_summary(outcome, rows)
@@ -275,12 +286,11 @@ def _run_state_now(dag_id: str, run_id: str) -> str | None:
 
 def _due_unpaid(zw_conn_id: str, day: date) -> list[tuple[int, str, date]] | str:
     """zw's word: the products due by the run's day that still have an unpaid holder, or why it is unknown."""
-    from airflow.providers.postgres.hooks.postgres import PostgresHook
-
+    from ..hooks.zw import ZwHook
     from ..payback import due_unpaid_products
 
     try:
-        conn = PostgresHook(postgres_conn_id=zw_conn_id).get_conn()
+        conn = ZwHook(zw_conn_id).get_conn()
     except Exception as exc:  # the alert still goes out, saying zw could not be read
         return f"zw could not be read ({type(exc).__name__}: {exc})"
     try:

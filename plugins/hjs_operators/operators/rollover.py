@@ -24,11 +24,10 @@ class RollOverPackagesOperator(BaseOperator):
     def execute(self, context: Any) -> list[dict[str, Any]]:
         from dataclasses import asdict
 
-        from airflow.providers.postgres.hooks.postgres import PostgresHook
-
+        from ..hooks.zw import ZwHook
         from ..invest_sync.rollover import roll_over
 
-        conn = PostgresHook(postgres_conn_id=self.zw_conn_id).get_conn()
+        conn = ZwHook(self.zw_conn_id).get_conn()
         try:
             results = roll_over(conn)
         finally:
@@ -52,11 +51,10 @@ class CheckPackageComplianceOperator(BaseOperator):
         self.max_holders = max_holders
 
     def execute(self, context: Any) -> None:
-        from airflow.providers.postgres.hooks.postgres import PostgresHook
-
+        from ..hooks.zw import ZwHook
         from ..invest_sync.rollover import check_compliance
 
-        conn = PostgresHook(postgres_conn_id=self.zw_conn_id).get_conn()
+        conn = ZwHook(self.zw_conn_id).get_conn()
         try:
             check_compliance(conn, self.max_holders)
         finally:

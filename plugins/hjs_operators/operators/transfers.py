@@ -16,9 +16,9 @@ class TransferSyncIncomplete(RuntimeError):
 
 
 def _zw(conn_id: str):
-    from airflow.providers.postgres.hooks.postgres import PostgresHook
+    from ..hooks.zw import ZwHook
 
-    return PostgresHook(postgres_conn_id=conn_id).get_conn()
+    return ZwHook(conn_id).get_conn()
 
 
 def _truthy(value: Any) -> bool:

@@ -44,22 +44,11 @@ def maturity_date(context: Any) -> date:
     return run_day(context) + timedelta(days=int(setting(context, "offset_days")))
 
 
-_PG_OPTIONS = ("sslmode", "sslcert", "sslkey", "sslrootcert", "sslcrl", "connect_timeout", "options",
-               "application_name", "keepalives", "keepalives_idle")
+def _zw(conn_id: str):
+    """A psycopg 3 connection to zw (ZwHook: every extra of the Airflow connection honoured)."""
+    from ..hooks.zw import ZwHook
 
-
-def _zw_conn(conn_id: str):
-    """A psycopg2 connection to zw from the Airflow connection. The trial package relies on psycopg2:
-    COPY through copy_expert, and `with conn:` as one transaction (psycopg 3's `with conn:` closes the
-    connection, and PostgresHook hands out psycopg 3 under SQLAlchemy 2)."""
-    import psycopg2
-    from airflow.sdk import BaseHook
-
-    conn = BaseHook.get_connection(conn_id)
-    extra = conn.extra_dejson or {}
-    options = {name: extra[name] for name in _PG_OPTIONS if name in extra}
-    return psycopg2.connect(host=conn.host, port=conn.port or 5432, dbname=conn.schema, user=conn.login,
-                            password=conn.password or None, **options)
+    return ZwHook(conn_id).get_conn()
 
 
 def _hjs_client(conn_id: str):
@@ -88,7 +77,7 @@ class SelectTrialProductsOperator(_TrialOperator):
         from ..trial.products import accepted_products, batches, select_products
 
         target = maturity_date(context)
-        conn = _zw_conn(self.zw_conn_id)
+        conn = _zw(self.zw_conn_id)
         try:
             products = select_products(conn, target)
             accepted = accepted_products(conn, target)
@@ -123,7 +112,7 @@ class CloseProductTransfersOperator(_BatchOperator):
     def execute(self, context: Any) -> dict[str, int]:
         from ..secondary_market.close import close_product_transfers
 
-        conn = _zw_conn(self.zw_conn_id)
+        conn = _zw(self.zw_conn_id)
         refused = failed = 0
         try:
             with _hjs_client(self.hjs_conn_id) as client:
@@ -150,7 +139,7 @@ class FetchMaturityAmountsOperator(_BatchOperator):
         from ..trial.products import products_by_id
         from ..trial.snapshot import fetch_products
 
-        conn = _zw_conn(self.zw_conn_id)
+        conn = _zw(self.zw_conn_id)
         try:
             products = products_by_id(conn, [int(p) for p in self.product_ids])
             with _hjs_client(self.hjs_conn_id) as client:
@@ -170,7 +159,7 @@ class CompareProductsOperator(_BatchOperator):
     def execute(self, context: Any) -> dict[str, Any]:
         from ..trial.outcome import compare_and_record
 
-        conn = _zw_conn(self.zw_conn_id)
+        conn = _zw(self.zw_conn_id)
         try:
             result = compare_and_record(
                 conn, _run_id(context), [int(p) for p in self.product_ids],
@@ -228,7 +217,7 @@ class BuildTrialReportOperator(_TrialOperator):
     """Write the run's reconciliation report (CSV + HTML) where operators can open it."""
 
     def execute(self, context: Any) -> dict[str, Any]:
-        conn = _zw_conn(self.zw_conn_id)
+        conn = _zw(self.zw_conn_id)
         try:
             report, folder = build_and_store_report(conn, context)
         finally:
@@ -252,7 +241,7 @@ class EmailLateProductsOperator(_TrialOperator):
         from ..notices import recipients, send_once
         from ..trial.late import late_notice, late_products
 
-        conn = _zw_conn(self.zw_conn_id)
+        conn = _zw(self.zw_conn_id)
         try:
             late = late_products(conn, _run_id(context), maturity_date(context))
             if not late:
@@ -280,7 +269,7 @@ class RouteTrialOperator(BaseBranchOperator):
     def choose_branch(self, context: Any) -> list[str]:
         from ..trial.outcome import HOLD, SETTLE, products_with_outcome
 
-        conn = _zw_conn(self.zw_conn_id)
+        conn = _zw(self.zw_conn_id)
         try:
             settle = products_with_outcome(conn, _run_id(context), SETTLE)
             hold = products_with_outcome(conn, _run_id(context), HOLD)
@@ -300,7 +289,7 @@ class SettleMatchedProductsOperator(_TrialOperator):
         from ..trial.outcome import SETTLE, products_with_outcome
         from ..trial.sell import settle_products
 
-        conn = _zw_conn(self.zw_conn_id)
+        conn = _zw(self.zw_conn_id)
         try:
             ids = products_with_outcome(conn, _run_id(context), SETTLE)
             result = settle_products(conn, _run_id(context), ids, tolerance_fen=int(setting(context, "tolerance_fen")),
@@ -337,7 +326,7 @@ class SendSettlementNoticeOperator(_TrialOperator):
 
     def execute(self, context: Any) -> dict[str, Any]:
         target = maturity_date(context)
-        conn = _zw_conn(self.zw_conn_id)
+        conn = _zw(self.zw_conn_id)
         try:
             _folder, attachments = report_attachments(conn, context)
             sent = _announce(conn, context, smtp_conn_id=self.smtp_conn_id, target=target, attachments=attachments,
@@ -369,7 +358,7 @@ class AlertHeldProductsOperator(_TrialOperator):
         from ..trial.report import product_results
         from ..trial.settlement import held_products
 
-        conn = _zw_conn(self.zw_conn_id)
+        conn = _zw(self.zw_conn_id)
         try:
             held = held_products(conn, _run_id(context))
             claims = claim_questions(conn, _run_id(context), [h.id for h in held])
@@ -432,7 +421,7 @@ class ApplyHoldDecisionOperator(_TrialOperator):
         product_id = int(self.product_id)
         decision, decided_by, comment = decision_from_hitl(self.decision, accept_option=ACCEPT)
         apply = accept_zw_amounts if decision == ACCEPT_ZW else keep_holding
-        conn = _zw_conn(self.zw_conn_id)
+        conn = _zw(self.zw_conn_id)
         try:
             try:
                 applied = apply(conn, product_id=product_id, run_id=_run_id(context), decided_by=decided_by,

@@ -110,19 +110,17 @@ class MaturityPayback:
 
 def due_products(conn, run_day: date) -> list[tuple[int, str, date]]:
     """(id, code, maturity date) of every product a run of `run_day` works on (see the module docstring)."""
-    with conn.cursor() as cur:
+    with transaction(conn) as cur:
         cur.execute(load_sql("payback/due_products.sql"), {"run_day": run_day})
         rows = cur.fetchall()
-    conn.rollback()
     return [(int(pid), code, maturity) for pid, code, maturity in rows]
 
 
 def due_unpaid_products(conn, run_day: date) -> list[tuple[int, str, date]]:
     """(id, code, maturity date) of the products due by `run_day` that still have an unpaid holder."""
-    with conn.cursor() as cur:
+    with transaction(conn) as cur:
         cur.execute(load_sql("payback/due_unpaid_products.sql"), {"run_day": run_day})
         rows = cur.fetchall()
-    conn.rollback()
     return [(int(pid), code, maturity) for pid, code, maturity in rows]
 
 
@@ -197,9 +195,8 @@ class SummaryRow:
 
 def summary_rows(conn, product_ids: list[int]) -> list[SummaryRow]:
     """Orders and totals per product and destination, for the given products (a run's products)."""
-    with conn.cursor() as cur:
+    with transaction(conn) as cur:
         cur.execute(load_sql("payback/summary.sql"), {"product_ids": list(product_ids)})
         rows = cur.fetchall()
-    conn.rollback()
     return [SummaryRow(maturity, code, dest, int(n), *(to_fen(Decimal(v)) for v in money))
             for maturity, code, dest, n, *money in rows]

@@ -1,8 +1,8 @@
-"""Transactions that behave the same on psycopg2 and psycopg 3 connections.
+"""The one way zw code runs statements: a cursor in one transaction on a psycopg 3 connection.
 
-Airflow's PostgresHook hands out psycopg 3 connections (with SQLAlchemy 2 installed), the tests and the
-local stack use psycopg2. The two differ where it hurts: psycopg2's `with conn:` ends a transaction and
-keeps the connection; psycopg 3's closes the connection. Code here never uses `with conn:`.
+Connections come from hjs_operators.hooks.zw.ZwHook (psycopg 3, autocommit off). psycopg 3's
+`with conn:` closes the connection, so code here never uses it: `transaction(conn)` commits when the
+block ends, rolls back if it raises, and leaves the connection open either way.
 """
 
 from __future__ import annotations
@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-IDLE = 0  # transaction_status of both drivers: no transaction open
+from psycopg.pq import TransactionStatus
 
 
 @contextmanager
 def transaction(conn) -> Iterator:
     """A cursor in one transaction: committed when the block ends, rolled back if it raises; the
-    connection stays open either way."""
+    connection stays open either way. Reads go through here too, so no transaction is left open."""
     try:
         with conn.cursor() as cur:
             yield cur
@@ -27,5 +27,5 @@ def transaction(conn) -> Iterator:
 
 
 def is_idle(conn) -> bool:
-    """True when no transaction is open (both drivers expose conn.info.transaction_status)."""
-    return conn.info.transaction_status == IDLE
+    """True when no transaction is open."""
+    return conn.info.transaction_status == TransactionStatus.IDLE

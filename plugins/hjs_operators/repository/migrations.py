@@ -65,12 +65,14 @@ def discover(directory: Path | None = None) -> list[Migration]:
 
 
 def apply_migrations(conn, directory: Path | None = None) -> list[str]:
-    """Apply what is not yet applied; return the versions applied now. `conn` is a psycopg2 connection."""
+    """Apply what is not yet applied; return the versions applied now. `conn` is a psycopg 3 connection
+    (ZwHook, or PgEndpoint.connect() in the stack and tests)."""
     pending = discover(directory)
     applied_now: list[str] = []
     if conn.autocommit or not is_idle(conn):
         raise MigrationError("apply_migrations needs a connection in transaction mode with no transaction open")
-    with conn.cursor() as cur:
+    # a session-level lock: it outlives the transactions below, so two appliers never interleave
+    with transaction(conn) as cur:
         cur.execute("SELECT pg_advisory_lock(%s)", (_LOCK_KEY,))
     try:
         with transaction(conn) as cur:
@@ -94,7 +96,6 @@ def apply_migrations(conn, directory: Path | None = None) -> list[str]:
                 )
             applied_now.append(migration.version)
     finally:
-        with conn.cursor() as cur:
+        with transaction(conn) as cur:
             cur.execute("SELECT pg_advisory_unlock(%s)", (_LOCK_KEY,))
-        conn.commit()
     return applied_now

@@ -1,4 +1,4 @@
-"""The T-3 trial below Airflow: plain Python over a zw connection (psycopg2) and an HjsClient.
+"""The T-3 trial below Airflow: plain Python over a zw connection (psycopg 3, from ZwHook) and an HjsClient.
 
 products   - which products a run reconciles, in batches for task mapping
 snapshot   - HJS's maturity amounts, page by page, into hjs_amount_snapshot (per run and product)

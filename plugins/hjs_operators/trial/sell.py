@@ -15,7 +15,6 @@ A product that fails never stops the others. Where the time goes: bench/README.m
 
 from __future__ import annotations
 
-import io
 import logging
 from dataclasses import dataclass
 
@@ -40,13 +39,11 @@ class SellResult:
 
 def stage(zw_conn, rows: pd.DataFrame) -> None:
     """rows: asset_id, product_id, zw_fen, hjs_fen (Int64, may be <NA>)."""
-    buffer = io.StringIO()
-    frame = rows[["asset_id", "product_id", "zw_fen", "hjs_fen"]]
-    frame.to_csv(buffer, header=False, index=False)
-    buffer.seek(0)
+    text = rows[["asset_id", "product_id", "zw_fen", "hjs_fen"]].to_csv(header=False, index=False)
     with transaction(zw_conn) as cur:
         cur.execute(load_sql("trial/create_sell_stage.sql"))
-        cur.copy_expert(load_sql("trial/copy_sell_stage.sql"), buffer)
+        with cur.copy(load_sql("trial/copy_sell_stage.sql")) as copy:
+            copy.write(text)
         cur.execute(load_sql("trial/analyze_sell_stage.sql"))  # per-product lookups use the index
 
 

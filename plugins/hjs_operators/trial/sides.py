@@ -24,9 +24,12 @@ _ORDER_NO = rf"{INVEST_PREFIX}[0-9]{{{ID_DIGITS}}}"
 
 
 def _copy_out(zw_conn, sql: str, params: dict) -> io.BytesIO:
+    """COPY ... TO STDOUT into memory. COPY takes no server-side parameters: psycopg binds `params`
+    into the statement on the client, quoted and typed (never string formatting)."""
     buffer = io.BytesIO()
-    with transaction(zw_conn) as cur:
-        cur.copy_expert(cur.mogrify(sql, params).decode(), buffer)
+    with transaction(zw_conn) as cur, cur.copy(sql, params) as copy:
+        for data in copy:
+            buffer.write(data)
     buffer.seek(0)
     return buffer
 

@@ -213,11 +213,11 @@ def _write(zw_conn, run_id: str, result: FetchResult, rows: list[SnapshotRow]) -
     for r in rows:
         writer.writerow([run_id, result.product_id, r.order_no or None, r.asset_id, r.holder_asset_id, r.principal,
                          r.interest, r.amount, r.amount_raw, r.problem])
-    buffer.seek(0)
     with transaction(zw_conn) as cur:
         cur.execute(load_sql("trial/delete_snapshot.sql"), {"run_id": run_id, "product_id": result.product_id})
         if rows:
-            cur.copy_expert(load_sql("trial/copy_snapshot.sql"), buffer)
+            with cur.copy(load_sql("trial/copy_snapshot.sql")) as copy:
+                copy.write(buffer.getvalue())
         cur.execute(load_sql("trial/upsert_fetch.sql"), {
             "run_id": run_id, "product_id": result.product_id, "status": result.status,
             "records": result.records, "bad_records": result.bad_records, "pages": result.pages,
