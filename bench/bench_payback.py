@@ -105,8 +105,12 @@ def main() -> None:
             apply_migrations(conn)
             started = time.perf_counter()
             with transaction(conn) as cur:
-                cur.execute(SETUP, {"value": date(2025, 11, 27), "day": DAY, "products": products,
-                                    "holders": HOLDERS, "assets": assets})
+                params = {"value": date(2025, 11, 27), "day": DAY, "products": products, "holders": HOLDERS,
+                          "assets": assets}
+                # one statement per execute: psycopg 3 binds parameters server-side, one statement at a time
+                for statement in SETUP.split(";\n"):
+                    if statement.strip():
+                        cur.execute(statement, params)
             setup_seconds = time.perf_counter() - started
             rows = io.StringIO()
             with transaction(conn) as cur:

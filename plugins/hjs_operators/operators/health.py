@@ -7,6 +7,8 @@ from typing import Any
 
 from airflow.sdk import BaseOperator
 
+from ..settings import ZW_CONN_ID
+
 
 class ConnectionHealthError(RuntimeError):
     pass
@@ -23,18 +25,23 @@ class CheckConnectionsOperator(BaseOperator):
     template_fields: Sequence[str] = ("conn_ids",)
     ui_color = "#e8f4ea"
 
-    def __init__(self, *, conn_ids: Sequence[str], **kwargs: Any) -> None:
+    def __init__(self, *, conn_ids: Sequence[str], zw_conn_id: str = ZW_CONN_ID, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.conn_ids = conn_ids
+        self.zw_conn_id = zw_conn_id
 
     def execute(self, context: Any) -> dict[str, str]:
         from airflow.sdk import BaseHook
+
+        from ..hooks.zw import ZwHook
 
         results: dict[str, str] = {}
         failed: list[str] = []
         for conn_id in self.conn_ids:
             try:
-                ok, message = BaseHook.get_hook(conn_id).test_connection()
+                # zw through the hook the pipelines use, so an extra they refuse fails here too
+                hook = ZwHook(conn_id) if conn_id == self.zw_conn_id else BaseHook.get_hook(conn_id)
+                ok, message = hook.test_connection()
             except Exception as exc:  # a hook that raises instead of answering still gets reported
                 ok, message = False, f"{type(exc).__name__}: {exc}"
             results[conn_id] = "ok" if ok else f"FAILED: {message}"
