@@ -23,4 +23,6 @@ DRIFT_PER_ASSET_FEN = 1  # a product's summed difference may not exceed 1 fen x 
 TRIAL_BATCH_SIZE = 50  # products per mapped task instance
 
 # -- packages ----------------------------------------------------------------------------------------
-MAX_HOLDERS = 200  # a package of 1,000,000.00 yuan in shares of 5,000.00 has at most 200 holders
+# At most 200 holders per package (the cap on investors of a private placement; a standard package has
+# exactly 200 shares of 5,000.00). Checked by include/sql/packages/holder_limit_breaches.sql.
+MAX_HOLDERS = 200

@@ -104,7 +104,7 @@ def record_attempts(conn, kind: str, subject_ids: Sequence[int], *, outcome: str
                     reference: str | None = None, reason_code: str | None = None, reason: str | None = None,
                     references: Sequence[str | None] | None = None) -> None:
     """One attempt row per subject, in one transaction."""
-    sql = load_sql("invest_sync/record_attempt.sql")
+    sql = load_sql("bookkeeping/record_attempt.sql")
     with transaction(conn) as cur:
         for index, subject_id in enumerate(subject_ids):
             cur.execute(sql, {"kind": kind, "subject_id": subject_id,

@@ -137,17 +137,17 @@ class Breach:
         return f"package {self.product_code} (channel {self.channel}, {self.status}): {' and '.join(problems)}"
 
 
-def compliance_breaches(conn, max_holders: int = MAX_HOLDERS) -> list[Breach]:
+def compliance_breaches(conn) -> list[Breach]:
     with transaction(conn) as cur:
-        _execute(cur, "compliance", {"max_holders": max_holders})
+        cur.execute(load_sql("packages/holder_limit_breaches.sql"), {"product_id": None, "max_holders": MAX_HOLDERS})
         rows = cur.fetchall()
-    return [Breach(code, channel, status, total, held, holders)
-            for _id, code, channel, status, total, held, holders in rows]
+    return [Breach(code, channel, status, int(total), int(held), int(holders))
+            for _id, code, channel, holders, held, total, status in rows]
 
 
-def check_compliance(conn, max_holders: int = MAX_HOLDERS) -> None:
+def check_compliance(conn) -> None:
     """Raise PackageComplianceError naming every breaching package."""
-    breaches = compliance_breaches(conn, max_holders)
+    breaches = compliance_breaches(conn)
     if breaches:
         raise PackageComplianceError(
             f"{len(breaches)} package(s) break the sale rules: " + "; ".join(b.describe() for b in breaches))

@@ -7,7 +7,7 @@ from typing import Any
 
 from airflow.sdk import BaseOperator
 
-from ..settings import MAX_HOLDERS, ZW_CONN_ID
+from ..settings import ZW_CONN_ID
 
 
 class RollOverPackagesOperator(BaseOperator):
@@ -39,16 +39,15 @@ class RollOverPackagesOperator(BaseOperator):
 
 
 class CheckPackageComplianceOperator(BaseOperator):
-    """Fail, naming each package, if any package has more than 200 holders or more shares held than
-    it has. Reads only."""
+    """Fail, naming each package, if any package has more than 200 holders or more shares held than it
+    has. Reads only."""
 
     template_fields: Sequence[str] = ("zw_conn_id",)
     ui_color = "#fbe8e8"
 
-    def __init__(self, *, zw_conn_id: str = ZW_CONN_ID, max_holders: int = MAX_HOLDERS, **kwargs: Any) -> None:
+    def __init__(self, *, zw_conn_id: str = ZW_CONN_ID, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.zw_conn_id = zw_conn_id
-        self.max_holders = max_holders
 
     def execute(self, context: Any) -> None:
         from ..hooks.zw import ZwHook
@@ -56,7 +55,7 @@ class CheckPackageComplianceOperator(BaseOperator):
 
         conn = ZwHook(self.zw_conn_id).get_conn()
         try:
-            check_compliance(conn, self.max_holders)
+            check_compliance(conn)
         finally:
             conn.close()
-        self.log.info("every package has at most %d holders and no more shares held than it has", self.max_holders)
+        self.log.info("every package has at most 200 holders and no more shares held than it has")

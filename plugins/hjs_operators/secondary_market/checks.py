@@ -7,6 +7,8 @@ from datetime import date
 
 from ..domain.money import to_fen
 from ..repository.db import transaction
+from ..repository.sql_files import load_sql
+from ..settings import MAX_HOLDERS
 from . import repository as repo
 from .rules import CLOSE_OFFSET_DAYS
 
@@ -26,12 +28,14 @@ class OverLimit:
     channel_code: str
     holders: int
     live_shares: int
-    max_holders: int
+    total_shares: int
+    status: str
 
 
 def packages_over_holder_limit(conn, product_id: int | None = None) -> list[OverLimit]:
     with transaction(conn) as cur:
-        cur.execute(repo.sql("holder_check"), {"product_id": product_id})
+        cur.execute(load_sql("packages/holder_limit_breaches.sql"),
+                    {"product_id": product_id, "max_holders": MAX_HOLDERS})
         return [OverLimit(*row) for row in cur.fetchall()]
 
 
@@ -42,7 +46,8 @@ def check_holder_limit(conn, product_id: int | None = None) -> None:
         raise HolderLimitError(
             f"{len(over)} package(s) over the holder limit: " + "; ".join(
                 f"package {o.product_code} (id {o.product_id}, channel {o.channel_code}) has {o.holders} holders "
-                f"and {o.live_shares} live shares, limit {o.max_holders}" for o in over))
+                f"and {o.live_shares} live shares, limit {MAX_HOLDERS} holders and {o.total_shares} shares"
+                for o in over))
 
 
 def rule_violations(conn, close_offset_days: int = CLOSE_OFFSET_DAYS) -> list[tuple[int, str, str]]:

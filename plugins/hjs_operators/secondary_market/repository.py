@@ -61,7 +61,7 @@ def unregistered_transfers(conn, *, product_id: int | None = None, cutoff: datet
 
 def _attempt(cur, *, kind: str, subject_id: int, reference: str | None, outcome: str, reason_code: str | None,
              reason: str | None, run_id: str) -> None:
-    cur.execute(sql("record_attempt"), {
+    cur.execute(load_sql("bookkeeping/record_attempt.sql"), {
         "kind": kind, "subject_id": subject_id, "reference": reference, "outcome": outcome,
         "reason_code": reason_code, "reason": reason[:1000] if reason else reason, "run_id": run_id})
 

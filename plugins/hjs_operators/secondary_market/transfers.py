@@ -14,6 +14,8 @@ from decimal import Decimal
 
 from ..dag_defaults import TIMEZONE
 from ..domain.money import to_yuan
+from ..repository.sql_files import load_sql
+from ..settings import MAX_HOLDERS
 from . import repository as repo
 from .rules import TRANSFERABLE_STATUS, TransferRefused, close_date, fee_fen
 
@@ -76,10 +78,12 @@ def record_transfer(zw_conn, *, seller_asset_id: int, buyer_user_id: int, price_
             "seller_asset_id": seller_asset_id, "buyer_asset_id": buyer_asset_id, "price": to_yuan(price_fen),
             "fee_rate": fee_rate, "fee": to_yuan(fee), "at": moment})
         (liquidate_id,) = cur.fetchone()
-        cur.execute(repo.sql("holder_check"), {"product_id": product_id})
+        cur.execute(load_sql("packages/holder_limit_breaches.sql"),
+                    {"product_id": product_id, "max_holders": MAX_HOLDERS})
         over = cur.fetchone()
         if over is not None:
             raise TransferRefused(f"asset {seller_asset_id}: package {code} would have {over[3]} holders and "
-                                  f"{over[4]} live shares, over its limit of {over[5]}")
+                                  f"{over[4]} live shares, over its limit of {MAX_HOLDERS} holders and "
+                                  f"{over[5]} shares")
     return RecordedTransfer(liquidate_id, seller_asset_id, buyer_asset_id, product_id, price_fen, fee_rate, fee,
                             moment)
