@@ -25,7 +25,7 @@ class RollOverPackagesOperator(BaseOperator):
         from dataclasses import asdict
 
         from ..hooks.zw import ZwHook
-        from ..invest_sync.rollover import roll_over
+        from ..rollover import roll_over
 
         conn = ZwHook(self.zw_conn_id).get_conn()
         try:
@@ -51,7 +51,7 @@ class CheckPackageComplianceOperator(BaseOperator):
 
     def execute(self, context: Any) -> None:
         from ..hooks.zw import ZwHook
-        from ..invest_sync.rollover import check_compliance
+        from ..rollover import check_compliance
 
         conn = ZwHook(self.zw_conn_id).get_conn()
         try:

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from hjs_operators.invest_sync.rollover import PackageComplianceError, check_compliance, roll_over, roll_over_channel
+from hjs_operators.rollover import PackageComplianceError, check_compliance, roll_over, roll_over_channel
 from tests.zw_rows import add_asset, add_product
 
 pytestmark = [pytest.mark.postgres]

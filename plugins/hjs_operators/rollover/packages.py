@@ -1,4 +1,4 @@
-"""Package rollover (one package on sale per channel) and the compliance check.
+"""Package rollover: one package on sale per channel.
 
 Rollover, per channel, in one transaction: lock the channel row (racing runs take turns), lock the
 channel's ON_SALE and PENDING packages, and if the one on sale has all its shares held (INVEST_START,
@@ -18,14 +18,9 @@ from psycopg.errors import UniqueViolation
 
 from ..repository.db import transaction
 from ..repository.sql_files import load_sql
-from ..settings import MAX_HOLDERS
 
 log = logging.getLogger("hjs_operators.rollover")
 
-
-
-class PackageComplianceError(RuntimeError):
-    """A package has more holders or more shares held than allowed."""
 
 
 @dataclass(frozen=True)
@@ -117,37 +112,3 @@ def roll_over(conn, only_channels: list[str] | None = None) -> list[ChannelRollo
         log.info("channel %s: on sale %s%s", result.channel, result.on_sale or "nothing",
                  f" ({result.conflict})" if result.conflict else "")
     return results
-
-
-@dataclass(frozen=True)
-class Breach:
-    product_code: str
-    channel: str
-    status: str
-    total_shares: int
-    held_shares: int
-    holders: int
-
-    def describe(self) -> str:
-        problems = []
-        if self.holders > MAX_HOLDERS:
-            problems.append(f"{self.holders} holders (at most {MAX_HOLDERS})")
-        if self.held_shares > self.total_shares:
-            problems.append(f"{self.held_shares} shares held of {self.total_shares}")
-        return f"package {self.product_code} (channel {self.channel}, {self.status}): {' and '.join(problems)}"
-
-
-def compliance_breaches(conn) -> list[Breach]:
-    with transaction(conn) as cur:
-        cur.execute(load_sql("packages/holder_limit_breaches.sql"), {"product_id": None, "max_holders": MAX_HOLDERS})
-        rows = cur.fetchall()
-    return [Breach(code, channel, status, int(total), int(held), int(holders))
-            for _id, code, channel, holders, held, total, status in rows]
-
-
-def check_compliance(conn) -> None:
-    """Raise PackageComplianceError naming every breaching package."""
-    breaches = compliance_breaches(conn)
-    if breaches:
-        raise PackageComplianceError(
-            f"{len(breaches)} package(s) break the sale rules: " + "; ".join(b.describe() for b in breaches))
