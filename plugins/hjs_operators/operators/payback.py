@@ -5,12 +5,9 @@ kept from being paid, and the deadline alert that reports what the run really di
 from __future__ import annotations
 
 import asyncio
-import csv
-import html
-import io
 import logging
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from airflow.providers.common.sql.operators.sql import SQLCheckOperator, SQLValueCheckOperator
@@ -113,88 +110,6 @@ class PaybackSQLValueCheckOperator(SQLValueCheckOperator):
         return super().execute(context)
 
 
-def _summary_key(outcome: dict) -> str:
-    key = f"payback-summary:{outcome['run_day']}"
-    # a run that pays a late day (a blocked product fixed, its day's run missed) has news of its own
-    late = sorted(p["product_code"] for p in outcome["late"] if p["paid"] and p["new_orders"])
-    unpaid = sorted(p["product_code"] for p in outcome["unpaid"])
-    # a day whose outcome changes (a blocked product paid after a fix) gets its own, final mail
-    return key + (f":late:{','.join(late)}" if late else "") + (f":unpaid:{','.join(unpaid)}" if unpaid else "")
-
-
-def _late_days(outcome: dict) -> dict[str, list[dict]]:
-    days: dict[str, list[dict]] = {}
-    for product in outcome["late"]:
-        days.setdefault(product["maturity_date"], []).append(product)
-    return dict(sorted(days.items()))
-
-
-def _late_line(product: dict, unpaid: dict[int, dict]) -> str:
-    if product["paid"]:
-        done = (f"now paid ({product['new_orders']} new order(s))" if product["new_orders"]
-                else "paid (by an earlier run)")
-        return f"{product['product_code']}: {done}"
-    return f"{product['product_code']}: still NOT PAID: {unpaid[product['product_id']]['missing']}"
-
-
-def render_summary(outcome: dict, rows: list) -> tuple[str, str, bytes]:
-    """Subject, HTML body and CSV attachment of the operations summary."""
-    from ..domain.money import format_yuan
-
-    day = outcome["run_day"]
-    total = sum(r.amount_fen for r in rows)
-    orders = sum(r.orders for r in rows)
-    subject = (f"HJS maturity payback {day}: {outcome['paid']}/{outcome['products']} product(s) paid, "
-               f"{orders} order(s), {format_yuan(total)} yuan")
-    late_days = _late_days(outcome)
-    if late_days:
-        subject += " - LATE: " + "; ".join(
-            f"{maturity} ({products[0]['days_late']} day(s) late): {', '.join(p['product_code'] for p in products)}"
-            for maturity, products in late_days.items())
-    if outcome["unpaid"]:
-        subject += f" - {len(outcome['unpaid'])} product(s) NOT PAID"
-    cells = "".join(
-        f"<tr><td>{r.maturity_date}</td><td>{html.escape(r.product_code)}</td><td>{r.destination}</td>"
-        f"<td align=right>{r.orders}</td>"
-        f"<td align=right>{format_yuan(r.principal_fen)}</td><td align=right>{format_yuan(r.interest_fen)}</td>"
-        f"<td align=right>{format_yuan(r.boost_fen)}</td><td align=right>{format_yuan(r.amount_fen)}</td></tr>"
-        for r in rows)
-    by_destination = {}
-    for r in rows:
-        n, fen = by_destination.get(r.destination, (0, 0))
-        by_destination[r.destination] = (n + r.orders, fen + r.amount_fen)
-    totals = "".join(f"<li>{dest}: {n} order(s), {format_yuan(fen)} yuan</li>"
-                     for dest, (n, fen) in sorted(by_destination.items()))
-    unpaid_by_id = {p["product_id"]: p for p in outcome["unpaid"]}
-    unpaid = "".join(f"<li><b>{html.escape(p['product_code'])}</b> (maturity {p['maturity_date']}"
-                     f"{', ' + str(p['days_late']) + ' day(s) late' if p['days_late'] else ''}): "
-                     f"{html.escape(p['missing'])}</li>" for p in outcome["unpaid"])
-    body = f"<h3>HJS maturity payback, run of {day}</h3>"
-    if late_days:
-        items = "".join(
-            f"<li><b>{maturity}</b>, {products[0]['days_late']} day(s) late (that day's payback run was missed or "
-            "stopped):<ul>" + "".join(f"<li>{html.escape(_late_line(p, unpaid_by_id))}</li>" for p in products)
-            + "</ul></li>" for maturity, products in late_days.items())
-        body += f"<h4>LATE maturity days paid by this run</h4><ul>{items}</ul>"
-    body += (f"<p>{outcome['products']} product(s) due by {day}; {outcome['paid']} paid. Payback orders (status "
-             f"SELL_SUCCESS) are paid out by the payment system's batch.</p>"
-             f"<ul>{totals}</ul>"
-             "<table border=1 cellpadding=3><tr><th>maturity date</th><th>product</th><th>destination</th>"
-             "<th>orders</th><th>principal</th><th>interest</th><th>boost interest</th><th>amount</th></tr>"
-             f"{cells}</table>")
-    if unpaid:
-        body += ("<h4>NOT PAID (nothing written for these products; every later run tries again and fails until "
-                 f"they are fixed)</h4><ul>{unpaid}</ul>")
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["maturity_date", "product_code", "destination", "orders", "principal", "interest",
-                     "boost_interest", "amount"])
-    for r in rows:
-        writer.writerow([r.maturity_date, r.product_code, r.destination, r.orders, format_yuan(r.principal_fen),
-                         format_yuan(r.interest_fen), format_yuan(r.boost_fen), format_yuan(r.amount_fen)])
-    return subject, body, out.getvalue().encode("utf-8")
-
-
 class SendPaybackSummaryOperator(BaseOperator):
     """E-mail operations the run's payback: each late maturity day and its products, per product and
     destination the orders and totals, and the products not paid. Sent when the run wrote orders or
@@ -213,8 +128,8 @@ class SendPaybackSummaryOperator(BaseOperator):
 
     def execute(self, context: Any) -> bool:
         from ..hooks.zw import ZwHook
-        from ..notices import Attachment, Notice, recipients, send_once
-        from ..payback import summary_rows
+        from ..notices import recipients, send_once
+        from ..payback import summary_notice
 
         outcome = _outcome(context, self.payback_task_id)
         resend = bool((context.get("params") or {}).get("resend_summary", False))
@@ -227,11 +142,7 @@ class SendPaybackSummaryOperator(BaseOperator):
             return False
         conn = ZwHook(self.zw_conn_id).get_conn()
         try:
-            rows = summary_rows(conn, [*outcome["paid_product_ids"]])
-            subject, body, attachment = render_summary(outcome, rows)
-            notice = Notice(key=_summary_key(outcome), kind="PAYBACK_SUMMARY", to=recipients(self.to),
-                            subject=subject, html=body,
-                            attachments=[Attachment(f"payback-{outcome['run_day']}.csv", attachment)])
+            notice = summary_notice(conn, outcome, recipients(self.to))
             return send_once(conn, notice, smtp_conn_id=self.smtp_conn_id, run_id=context["run_id"], resend=resend)
         finally:
             conn.close()
@@ -258,16 +169,6 @@ class FailIfProductsUnpaidOperator(BaseOperator):
                 f"{len(outcome['unpaid'])} of {outcome['products']} product(s) due by {outcome['run_day']} were NOT "
                 "paid (nothing written for them); the others were paid. " + " | ".join(lines))
         self.log.info("all %d product(s) due by %s are paid", outcome["products"], outcome["run_day"])
-
-
-# What the deadline alert says the run is doing, from its Airflow state.
-_RUN_STATE_WORDS = {"success": "FINISHED", "failed": "FAILED"}
-
-
-def _moment(value: Any) -> datetime | None:
-    if value is None or isinstance(value, datetime):
-        return value
-    return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
 
 
 def _run_state_now(dag_id: str, run_id: str) -> str | None:
@@ -299,55 +200,6 @@ def _due_unpaid(zw_conn_id: str, day: date) -> list[tuple[int, str, date]] | str
         conn.close()
 
 
-def render_deadline_alert(run: dict, state: str, state_is_live: bool, due: list | str, deadline: str,
-                          deadline_at: datetime | None) -> tuple[str, str]:
-    """Subject and HTML body of the deadline alert, from the facts only: when the run was created, its
-    state, and what zw still has unpaid."""
-    from ..dag_defaults import TIMEZONE
-
-    run_id = run.get("dag_run_id") or run.get("run_id") or "?"
-    logical = _moment(run.get("logical_date")) or _moment(run.get("run_after"))
-    day = logical.astimezone(TIMEZONE).date() if logical else None
-    # the latest of when it was asked for, queued and started: after the deadline, it began too late to make it
-    began = max((m for m in map(_moment, (run.get("run_after"), run.get("queued_at"), run.get("start_date"))) if m),
-                default=None)
-    started_late = bool(began and deadline_at and began > deadline_at)
-    finished = state in _RUN_STATE_WORDS
-    facts = []
-    if started_late:
-        facts.append(f"STARTED LATE ({began.astimezone(TIMEZONE):%Y-%m-%d %H:%M}, after its "
-                     f"{deadline or 'deadline'})")
-    if finished:
-        facts.append(f"{_RUN_STATE_WORDS[state]}" + ("" if started_late else f" after {deadline or 'its deadline'}"))
-    elif state_is_live:
-        facts.append(f"NOT FINISHED by {deadline or 'its deadline'} (state {state})")
-    else:
-        facts.append(f"not finished when its {deadline or 'deadline'} passed (state then: {state})")
-    if isinstance(due, str):
-        facts.append(due)
-    elif due:
-        facts.append(f"{len(due)} product(s) due by {day} NOT PAID")
-    else:
-        facts.append(f"every product due by {day} is paid")
-    subject = f"HJS maturity payback {day}: run {run_id} " + ", ".join(facts)
-    unpaid = "" if isinstance(due, str) or not due else "<ul>" + "".join(
-        f"<li>{html.escape(code)} (id {pid}), maturity {maturity}</li>" for pid, code, maturity in due) + "</ul>"
-    if finished and not due:
-        todo = "Nothing to do for the payback itself; users were paid later than promised."
-    elif finished:
-        todo = ("Open the run: fail_if_products_unpaid names each product and what is missing; fix it and rerun "
-                "the day (reruns write nothing twice) or let the next run pay it.")
-    else:
-        todo = ("Open the run in Airflow, see which task is waiting or failed, fix and rerun it (reruns write "
-                "nothing twice).")
-    body = (f"<p>The <b>hjs_maturity_payback</b> run <code>{html.escape(str(run_id))}</code> (day {day}, logical "
-            f"date {html.escape(str(run.get('logical_date')))}) missed its deadline ({html.escape(deadline)}). "
-            f"{html.escape('; '.join(facts))}.</p>{unpaid}"
-            f"<p>Run state {'now, from Airflow' if state_is_live else 'when the deadline passed'}: "
-            f"{html.escape(state)}. {todo}</p>")
-    return subject, body
-
-
 async def alert_payback_deadline_missed(*, to_variable: str = "hjs_ops_email", smtp_conn_id: str = SMTP_CONN_ID,
                                         zw_conn_id: str = ZW_CONN_ID, deadline: str = "",
                                         context: dict | None = None) -> str:
@@ -355,14 +207,15 @@ async def alert_payback_deadline_missed(*, to_variable: str = "hjs_ops_email", s
     a run created after its deadline started late; a finished run is reported finished, not unfinished;
     and zw says which products due by the run's day are still unpaid."""
     from ..dag_defaults import TIMEZONE
+    from ..payback.deadline import moment, render_deadline_alert
 
     # The triggerer passes the run as Airflow's DAGRunResponse dumped to JSON, taken when the deadline
     # passed (so a run created after its deadline is always "queued" or "running" in it).
     context = context or {}
     run = context.get("dag_run") or {}
-    deadline_at = _moment((context.get("deadline") or {}).get("deadline_time"))
+    deadline_at = moment((context.get("deadline") or {}).get("deadline_time"))
     run_id = run.get("dag_run_id") or run.get("run_id") or "?"
-    logical = _moment(run.get("logical_date")) or _moment(run.get("run_after"))
+    logical = moment(run.get("logical_date")) or moment(run.get("run_after"))
 
     def work() -> str:
         from airflow.providers.smtp.hooks.smtp import SmtpHook

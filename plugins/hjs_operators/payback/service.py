@@ -24,9 +24,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date
-from decimal import Decimal
 
-from ..domain.money import to_fen
 from ..domain.payback import cycle_problem, holder_problem
 from ..repository.db import transaction
 from ..repository.sql_files import load_sql
@@ -179,24 +177,3 @@ def pay_maturity_day(conn, run_day: date, *, run_id: str,
         else:
             say(f"{where}: NOT PAID, nothing written: {outcome.describe_problems()}")
     return MaturityPayback(run_day, outcomes)
-
-
-@dataclass(frozen=True)
-class SummaryRow:
-    maturity_date: date
-    product_code: str
-    destination: str
-    orders: int
-    principal_fen: int
-    interest_fen: int
-    boost_fen: int
-    amount_fen: int
-
-
-def summary_rows(conn, product_ids: list[int]) -> list[SummaryRow]:
-    """Orders and totals per product and destination, for the given products (a run's products)."""
-    with transaction(conn) as cur:
-        cur.execute(load_sql("payback/summary.sql"), {"product_ids": list(product_ids)})
-        rows = cur.fetchall()
-    return [SummaryRow(maturity, code, dest, int(n), *(to_fen(Decimal(v)) for v in money))
-            for maturity, code, dest, n, *money in rows]
