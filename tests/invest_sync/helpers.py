@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from hjs_operators.client import HjsClient, RetryPolicy, Timeouts
 from hjs_operators.domain.order_numbers import invest_order_no
-from hjs_operators.invest_sync.service import InvestSync
+from hjs_operators.invest_sync.service import InvestSync, plan_run
 from tests.zw_rows import add_asset, add_product
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -73,9 +73,17 @@ def service(zw_db, sandbox, *, run_id: str = "run-1", cutoff: datetime = CUTOFF,
 
 def sync_all(zw_db, sandbox, *, run_id: str = "run-1", cutoff: datetime = CUTOFF, **kwargs) -> list[dict]:
     """What one run does: plan, then every batch (sequentially here; mapped tasks under Airflow)."""
-    svc = service(zw_db, sandbox, run_id=run_id, cutoff=cutoff, **kwargs)
     return [service(zw_db, sandbox, run_id=run_id, cutoff=cutoff, **kwargs).subscribe_batch(
-        b["first_product_id"], b["last_product_id"]) for b in svc.plan(per_batch=1)]
+        b["first_product_id"], b["last_product_id"]) for b in planned(zw_db.connect, cutoff)]
+
+
+def planned(connect, cutoff: datetime = CUTOFF) -> list[dict]:
+    """The run's batches as the planning task cuts them, one product each."""
+    conn = connect()
+    try:
+        return plan_run(conn, cutoff, per_batch=1)
+    finally:
+        conn.close()
 
 
 def zw_state(conn) -> dict:

@@ -14,6 +14,7 @@ from hjs_operators.client import HjsClient, RetryPolicy, Timeouts
 from hjs_operators.invest_sync.service import InvestSync
 from hjs_operators.protocol import ProtocolSettings
 from tests.fixtures.sandbox import TEST_IV, TEST_KEY, TEST_MERCHANT_ID
+from tests.invest_sync.helpers import planned
 
 
 def main(dsn: str, base_url: str, cutoff: str, run_id: str) -> None:
@@ -28,7 +29,7 @@ def main(dsn: str, base_url: str, cutoff: str, run_id: str) -> None:
         return InvestSync(connect=lambda: psycopg.connect(dsn), client_factory=client, run_id=run_id,
                           cutoff=datetime.fromisoformat(cutoff), concurrency=4)
 
-    for batch in sync().plan(per_batch=1):
+    for batch in planned(lambda: psycopg.connect(dsn), datetime.fromisoformat(cutoff)):
         sync().subscribe_batch(batch["first_product_id"], batch["last_product_id"])
 
 

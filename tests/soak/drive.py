@@ -7,7 +7,7 @@ from collections import Counter
 
 from hjs_operators.invest_sync.service import HjsUnavailableError, InvestSync
 from stack.sandbox_seed import seed_sandbox
-from tests.invest_sync.helpers import CUTOFF
+from tests.invest_sync.helpers import CUTOFF, planned
 from tests.secondary_market.helpers import Market, add_invest_record
 from tests.soak.checks import rows
 from tests.soak.faults import soak_client
@@ -31,7 +31,7 @@ def one_pass(zw_db, sandbox, outcomes: Counter, run_id: str) -> tuple[list[dict]
                           cutoff=CUTOFF, concurrency=1, booking_linger=0.01)
 
     results, stopped = [], []
-    for batch in service().plan(per_batch=1):
+    for batch in planned(zw_db.connect):
         try:
             results.append(service().subscribe_batch(batch["first_product_id"], batch["last_product_id"]))
         except HjsUnavailableError:

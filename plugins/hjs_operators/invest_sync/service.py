@@ -69,6 +69,13 @@ def plan_batches(product_ids: Sequence[int], *, per_batch: int = DEFAULT_PRODUCT
             for chunk in (ids[start:start + size] for start in range(0, len(ids), size))]
 
 
+def plan_run(conn, cutoff: datetime, *, per_batch: int = DEFAULT_PRODUCTS_PER_BATCH,
+             max_batches: int = MAX_BATCHES) -> list[dict[str, int]]:
+    """A run's batches: the products with assets waiting at its cutoff, cut by plan_batches. The
+    planning task and the tests both plan through this."""
+    return plan_batches(repo.products_with_work(conn, cutoff), per_batch=per_batch, max_batches=max_batches)
+
+
 def reason_key(code: str | None, outcome: str) -> str:
     """How a failure is counted and reported: "1009 QUOTA_EXCEEDED", "TRANSIENT_FAILURE", ..."""
     if outcome == BUSINESS_FAILURE and code:
@@ -167,19 +174,6 @@ class InvestSync:
             except Exception:  # closing is best effort; the work is already booked
                 log.warning("could not close %s", type(client).__name__)
         self._clients.clear()
-
-    # -- planning --------------------------------------------------------------------------------------
-
-    def plan(self, *, per_batch: int = DEFAULT_PRODUCTS_PER_BATCH, max_batches: int = MAX_BATCHES) -> list[dict]:
-        conn = self.connect()
-        try:
-            ids = repo.products_with_work(conn, self.cutoff)
-        finally:
-            conn.close()
-        batches = plan_batches(ids, per_batch=per_batch, max_batches=max_batches)
-        log.info("invest sync at cutoff %s: %d product(s) with waiting assets in %d batch(es)",
-                 self.cutoff.isoformat(), len(ids), len(batches))
-        return batches
 
     # -- subscribing -------------------------------------------------------------------------------------
 

@@ -60,18 +60,16 @@ class PlanInvestBatchesOperator(BaseOperator):
         self.products_per_batch = products_per_batch
 
     def execute(self, context: Any) -> list[dict[str, int]]:
-        from ..invest_sync.repository import products_with_work
-        from ..invest_sync.service import plan_batches
+        from ..invest_sync.service import plan_run
 
         cutoff = run_cutoff(context)
         conn = _zw_connector(self.zw_conn_id)()
         try:
-            ids = products_with_work(conn, cutoff)
+            batches = plan_run(conn, cutoff, per_batch=int(self.products_per_batch))
         finally:
             conn.close()
-        batches = plan_batches(ids, per_batch=int(self.products_per_batch))
-        self.log.info("cutoff %s: %d product(s) with waiting assets, %d batch(es)", cutoff.isoformat(), len(ids),
-                      len(batches))
+        self.log.info("cutoff %s: %d product(s) with waiting assets, %d batch(es)", cutoff.isoformat(),
+                      sum(b["products"] for b in batches), len(batches))
         return batches
 
 
