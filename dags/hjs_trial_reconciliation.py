@@ -7,8 +7,6 @@ from airflow.sdk import Param, dag, task_group
 
 from hjs_operators.dag_defaults import COMMON_TAGS, DEFAULT_ARGS, START_DATE
 from hjs_operators.operators.trial import (
-    ACCEPT,
-    KEEP,
     AlertHeldProductsOperator,
     ApplyHoldDecisionOperator,
     BuildTrialReportOperator,
@@ -23,6 +21,7 @@ from hjs_operators.operators.trial import (
 )
 from hjs_operators.settings import DRIFT_PER_ASSET_FEN, HJS_POOL, TOLERANCE_FEN, TRIAL_BATCH_SIZE, TRIAL_OFFSET_DAYS
 from hjs_operators.trial.decisions import QUESTION_TIMEOUT
+from hjs_operators.trial.questions import ACCEPT, KEEP
 
 DOC = """
 ### T-3 trial reconciliation

@@ -66,7 +66,7 @@ def test_missed_t3_days_are_reconciled_by_the_runs_the_scheduler_makes_next(tria
 
 
 def test_products_hjs_answers_badly_are_held_and_the_others_settle(trial_env, run_dag):
-    from hjs_operators.operators.trial import KEEP
+    from hjs_operators.trial.questions import KEEP
     zw_db, sandbox, mailbox, _reports = trial_env
     failing, garbled, other_date, clean = t3_ids(zw_db)
     code = dict(query(zw_db, "SELECT id, product_code FROM hjs_product WHERE id = ANY(%s)",
@@ -112,7 +112,7 @@ def test_products_hjs_answers_badly_are_held_and_the_others_settle(trial_env, ru
 
 
 def test_accepting_a_product_zw_cannot_price_is_refused_and_operations_are_told(trial_env, run_dag):
-    from hjs_operators.operators.trial import ACCEPT
+    from hjs_operators.trial.questions import ACCEPT
 
     zw_db, sandbox, mailbox, _reports = trial_env
     product = t3_ids(zw_db)[0]
@@ -137,7 +137,7 @@ def test_accepting_a_product_zw_cannot_price_is_refused_and_operations_are_told(
 
 
 def test_accepting_a_product_with_an_asset_hjs_sent_no_amount_for_sells_every_holder(trial_env, run_dag):
-    from hjs_operators.operators.trial import ACCEPT
+    from hjs_operators.trial.questions import ACCEPT
 
     zw_db, sandbox, mailbox, _reports = trial_env
     product = t3_ids(zw_db)[0]

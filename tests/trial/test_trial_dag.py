@@ -122,7 +122,7 @@ def test_transferred_asset_reconciles_to_its_current_holder(trial_env, run_dag):
 
 
 def test_skewed_asset_holds_its_product_until_a_person_accepts(trial_env, run_dag):
-    from hjs_operators.operators.trial import ACCEPT
+    from hjs_operators.trial.questions import ACCEPT
 
     zw_db, sandbox, mailbox, _reports = trial_env
     ids = t3_ids(zw_db)

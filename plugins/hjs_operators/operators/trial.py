@@ -8,7 +8,6 @@ run id, XCom carries only product ids and counts.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
@@ -27,9 +26,8 @@ from ..settings import (
     TRIAL_BATCH_SIZE,
     TRIAL_OFFSET_DAYS,
 )
+from ..trial.questions import ACCEPT
 
-ACCEPT = "Accept zw amounts"
-KEEP = "Keep holding"
 DEFAULTS = {"offset_days": TRIAL_OFFSET_DAYS, "tolerance_fen": TOLERANCE_FEN,
             "drift_per_asset_fen": DRIFT_PER_ASSET_FEN, "batch_size": TRIAL_BATCH_SIZE}
 
@@ -170,56 +168,26 @@ class CompareProductsOperator(_BatchOperator):
         return {"settle": len(result.settle), "hold": len(result.hold), "counts": result.counts}
 
 
-def report_base() -> str:
+def _report_base():
+    """The report store's root: the Variable hjs_report_base (any ObjectStoragePath URL), by default
+    $AIRFLOW_HOME/reports."""
     import os
 
-    from airflow.sdk import Variable
+    from airflow.sdk import ObjectStoragePath, Variable
 
     default = "file://" + os.path.join(os.environ.get("AIRFLOW_HOME", os.path.expanduser("~/airflow")), "reports")
-    return Variable.get(REPORT_BASE_VARIABLE, default=default)
-
-
-def _safe(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]+", "_", text)
-
-
-def report_folder(context: Any):
-    from airflow.sdk import ObjectStoragePath
-
-    return ObjectStoragePath(report_base()) / "trial" / maturity_date(context).isoformat() / _safe(_run_id(context))
-
-
-def build_and_store_report(conn, context: Any):
-    """Build the run's report from zw and write report.csv / report.html under the report base."""
-    from ..trial.report import build_report
-
-    report = build_report(conn, _run_id(context), maturity_date(context))
-    folder = report_folder(context)
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "report.csv").write_bytes(report.csv)
-    (folder / "report.html").write_bytes(report.html.encode("utf-8"))
-    return report, str(folder)
-
-
-def report_attachments(conn, context: Any):
-    """The run's stored report as attachments (built here only if build_report did not store it)."""
-    from ..notices import Attachment
-
-    folder = report_folder(context)
-    if not (folder / "report.html").exists():
-        build_and_store_report(conn, context)
-    day = maturity_date(context).isoformat()
-    return str(folder), [Attachment(f"trial-{day}-report.csv", (folder / "report.csv").read_bytes()),
-                         Attachment(f"trial-{day}-report.html", (folder / "report.html").read_bytes())]
+    return ObjectStoragePath(Variable.get(REPORT_BASE_VARIABLE, default=default))
 
 
 class BuildTrialReportOperator(_TrialOperator):
     """Write the run's reconciliation report (CSV + HTML) where operators can open it."""
 
     def execute(self, context: Any) -> dict[str, Any]:
+        from ..trial.report_store import store_report
+
         conn = _zw(self.zw_conn_id)
         try:
-            report, folder = build_and_store_report(conn, context)
+            report, folder = store_report(conn, _report_base(), _run_id(context), maturity_date(context))
         finally:
             conn.close()
         self.log.info("report in %s: %d settled, %d held (%s); counts %s", folder, report.settled, len(report.held),
@@ -325,10 +293,12 @@ class SendSettlementNoticeOperator(_TrialOperator):
         self.smtp_conn_id = smtp_conn_id
 
     def execute(self, context: Any) -> dict[str, Any]:
+        from ..trial.report_store import report_attachments
+
         target = maturity_date(context)
         conn = _zw(self.zw_conn_id)
         try:
-            _folder, attachments = report_attachments(conn, context)
+            _folder, attachments = report_attachments(conn, _report_base(), _run_id(context), target)
             sent = _announce(conn, context, smtp_conn_id=self.smtp_conn_id, target=target, attachments=attachments,
                              resend_date=target if setting(context, "resend_settlement_notice") else None)
         finally:
@@ -353,51 +323,24 @@ class AlertHeldProductsOperator(_TrialOperator):
     def execute(self, context: Any) -> list[dict[str, Any]]:
         from airflow.sdk import Variable
 
-        from ..notices import Notice, recipients, send_once
-        from ..trial.decisions import claim_questions
-        from ..trial.report import product_results
-        from ..trial.settlement import held_products
+        from ..notices import recipients
+        from ..trial.alerts import alert_held_products
 
         conn = _zw(self.zw_conn_id)
         try:
-            held = held_products(conn, _run_id(context))
-            claims = claim_questions(conn, _run_id(context), [h.id for h in held])
-            ask = [h for h in held if h.id in claims.asked]
-            results = product_results(conn, _run_id(context))
-            folder, attachments = report_attachments(conn, context)
-            if ask:
-                codes = ", ".join(h.product_code for h in ask)
-                send_once(conn, Notice(
-                    key=f"trial-held:{_run_id(context)}", kind="trial-held",
-                    to=recipients(Variable.get(OPS_EMAIL_VARIABLE)),
-                    subject=f"T-3 trial {run_day(context)}: {len(ask)} product(s) held ({codes})",
-                    html=(f"<p>The T-3 trial run of {run_day(context)} held {len(ask)} product(s): "
-                          + ", ".join(f"{h.product_code} (matures {h.maturity_date})" for h in ask)
-                          + ". No sell records were written for them; the others proceed.</p>"
-                          f"<p>Decide each one in the Airflow UI (DAG hjs_trial_reconciliation, run "
-                          f"{_run_id(context)}, Required actions). The report is attached and stored in "
-                          f"{folder}.</p>"),
-                    attachments=attachments), smtp_conn_id=self.smtp_conn_id, run_id=_run_id(context))
+            alert = alert_held_products(conn, run_id=_run_id(context), run_day=run_day(context),
+                                        maturity_date=maturity_date(context), report_base=_report_base(),
+                                        to=lambda: recipients(Variable.get(OPS_EMAIL_VARIABLE)),
+                                        smtp_conn_id=self.smtp_conn_id)
         finally:
             conn.close()
-        for product_id, decision in claims.accepted.items():
+        for product_id, decision in alert.claims.accepted.items():
             self.log.info("product %s: accepted by %s at %s (run %s) meanwhile: nothing to ask", product_id,
                           decision.decided_by, decision.decided_at, decision.run_id)
-        for product_id, (run, asked_at) in claims.open_elsewhere.items():
+        for product_id, (run, asked_at) in alert.claims.open_elsewhere.items():
             self.log.info("product %s: its question is open in run %s since %s: not asked again", product_id, run,
                           asked_at)
-        return [{
-            "product_id": h.id,
-            "subject": f"T-3 trial: product {h.product_code} ({h.channel_code}), maturing {h.maturity_date}, is held",
-            "body": (f"Product **{h.product_code}** (channel {h.channel_code}) did not reconcile with HJS for maturity "
-                     f"date {h.maturity_date}: " + results.get(h.id, "see the report")
-                     + f". The per-asset exceptions are in the report ({folder}) and in the table "
-                     "reconciliation_exception of this run.\n\n"
-                     f"**{ACCEPT}**: write sell records with zw's amounts for every current holder and tell HJS in "
-                     "an addendum (refused, with the assets named, where zw itself has no amount). "
-                     f"**{KEEP}**: nothing is written; investigate with HJS; the next run compares afresh and asks "
-                     "again."),
-        } for h in ask]
+        return alert.questions
 
 
 class ApplyHoldDecisionOperator(_TrialOperator):
