@@ -12,9 +12,9 @@ from hjs_operators.secondary_market.checks import (
     TransferRuleError,
     check_holder_limit,
     check_transfer_rules,
-    current_holders,
-    fee_report,
 )
+from hjs_operators.secondary_market.fees import fee_report
+from hjs_operators.secondary_market.holders import current_holders
 from hjs_operators.secondary_market.transfers import record_transfer
 from tests.secondary_market.helpers import AT, MATURITY, SHANGHAI, add_invest_record
 from tests.zw_rows import add_asset, add_liquidation, add_product

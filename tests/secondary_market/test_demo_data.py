@@ -8,7 +8,8 @@ import pytest
 
 from demo.generate import DemoSpec
 from demo.load import load
-from hjs_operators.secondary_market.checks import check_holder_limit, check_transfer_rules, current_holders
+from hjs_operators.secondary_market.checks import check_holder_limit, check_transfer_rules
+from hjs_operators.secondary_market.holders import current_holders
 from hjs_operators.secondary_market.registration import register_pending
 from stack.sandbox_seed import seed_sandbox
 from tests.secondary_market.helpers import SHANGHAI, rows

@@ -12,7 +12,7 @@ from collections import Counter
 from decimal import Decimal
 
 from hjs_operators.domain.order_numbers import invest_order_no, transfer_no
-from hjs_operators.secondary_market.checks import current_holders
+from hjs_operators.secondary_market.holders import current_holders
 
 BOOKED = ("SUCCESS", "ALREADY_AT_HJS")
 

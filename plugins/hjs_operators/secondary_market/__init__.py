@@ -5,5 +5,9 @@ Plain Python, no Airflow imports (the operators in hjs_operators.operators.trans
 - transfers: record_transfer, a transfer recorded in zw the way the platform does it;
 - registration: register_pending, every new transfer registered at HJS exactly once;
 - close: close_product_transfers, the T-3 trial's close step;
-- checks: holder limit and rule checks over the data, chain resolution, the fee report.
+- checks: the holder limit and the transfer rules, checked over the data;
+- holders: chain resolution, each subscription's current holder;
+- fees: the fee report per day and channel;
+- report: the transfer sync's e-mail to operations;
+- repository: zw reads and writes of the secondary market (each statement a SQL file).
 """

@@ -1,11 +1,10 @@
-"""Checks over the data (whoever wrote it), chain resolution, and the fee report."""
+"""Checks over the data, whoever wrote it: the holder limit and the transfer rules; each fails naming
+every package or transfer at fault."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
-from ..domain.money import to_fen
 from ..repository.db import transaction
 from ..repository.sql_files import load_sql
 from ..settings import MAX_HOLDERS
@@ -63,37 +62,3 @@ def check_transfer_rules(conn, close_offset_days: int = CLOSE_OFFSET_DAYS) -> No
         shown = "; ".join(f"liquidation {lid} (product {code}): {problem}" for lid, code, problem in problems[:50])
         more = f" (and {len(problems) - 50} more)" if len(problems) > 50 else ""
         raise TransferRuleError(f"{len(problems)} transfer rule violation(s): {shown}{more}")
-
-
-@dataclass(frozen=True)
-class CurrentHolder:
-    product_id: int
-    root_asset_id: int  # the asset that subscribed the holding
-    order_no: str | None
-    holder_asset_id: int
-    holder_user_id: int
-    holder_status: str
-    transfers: int
-
-
-def current_holders(conn, *, product_id: int | None = None, registered_only: bool = False) -> list[CurrentHolder]:
-    """include/sql/secondary_market/current_holder.sql: each subscription -> the asset holding it now."""
-    with transaction(conn) as cur:
-        cur.execute(repo.sql("current_holder"), {"product_id": product_id, "registered_only": registered_only})
-        return [CurrentHolder(*row) for row in cur.fetchall()]
-
-
-@dataclass(frozen=True)
-class FeeLine:
-    day: date
-    channel_code: str
-    transfers: int
-    volume_fen: int
-    fees_fen: int
-
-
-def fee_report(conn, first_day: date, last_day: date) -> list[FeeLine]:
-    with transaction(conn) as cur:
-        cur.execute(repo.sql("fee_report"), {"first_day": first_day, "last_day": last_day})
-        return [FeeLine(day, channel, count, to_fen(volume), to_fen(fees))
-                for day, channel, count, volume, fees in cur.fetchall()]

@@ -11,7 +11,7 @@ from ..domain.money import format_yuan
 from ..domain.order_numbers import transfer_no
 from ..repository.db import transaction
 from . import repository as repo
-from .checks import FeeLine, fee_report
+from .fees import FeeLine, fee_report
 from .registration import Refusal
 
 
