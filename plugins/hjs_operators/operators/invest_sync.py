@@ -8,22 +8,15 @@ hjs_operators.invest_sync (plain Python). The cutoff of a run is its data-interv
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
 from typing import Any
 
 from airflow.sdk import BaseOperator
 
-from ..dag_defaults import HJS_CONN_ID, SMTP_CONN_ID, TIMEZONE, ZW_CONN_ID
+from ..dag_defaults import HJS_CONN_ID, SMTP_CONN_ID, ZW_CONN_ID
+from ..run_dates import run_cutoff
 from ..settings import OPS_EMAIL
 
 DEFAULT_CONCURRENCY = 4
-
-
-def run_cutoff(context: Any) -> datetime:
-    """The moment a run selects assets up to: its data-interval end (the logical date or the moment it
-    was asked to run for a run without an interval). The same for every task and try of the run."""
-    moment = context.get("data_interval_end") or context.get("logical_date") or context["dag_run"].run_after
-    return moment.astimezone(TIMEZONE)
 
 
 def _zw_connector(zw_conn_id: str):

@@ -9,6 +9,7 @@ from typing import Any
 from airflow.sdk import BaseOperator
 
 from ..dag_defaults import HJS_CONN_ID, SMTP_CONN_ID, ZW_CONN_ID
+from ..run_dates import run_cutoff
 
 
 class TransferSyncIncomplete(RuntimeError):
@@ -45,7 +46,7 @@ class RegisterTransfersOperator(BaseOperator):
         from ..hooks.hjs import HjsHook
         from ..secondary_market.registration import register_pending
 
-        cutoff = context.get("data_interval_end") or context["dag_run"].run_after
+        cutoff = run_cutoff(context)
         conn = _zw(self.zw_conn_id)
         try:
             with HjsHook(hjs_conn_id=self.hjs_conn_id).get_conn() as client:
