@@ -4,7 +4,8 @@
         [--batch-size 50] [--keep]
 
 1. builds zw (embedded PostgreSQL, migrated) in a temporary folder with set-wise SQL: N products of
-   the channel HJS_BENCH maturing on run day + 3, 200 one-share INVEST_SUCCESS assets each with invest
+   the channel HJS_BENCH maturing on run day + OFFSET_DAYS (after the scheduler's own run's target),
+   200 one-share INVEST_SUCCESS assets each with invest
    records, a fifth of them boosted, one transfer in every fifth product (every second one already
    registered at HJS, the others left for the close step) and a chain A -> B -> C in every 1000th;
 2. starts `python -m stack.run` on that folder (free ports, its own AIRFLOW_HOME): it seeds the sandbox
@@ -12,7 +13,7 @@
    Airflow's api-server, scheduler, dag-processor and triggerer, with the hjs_api pool of 8 slots;
 3. sets the sandbox's latency (POST /admin/faults), unpauses hjs_trial_reconciliation through the REST
    API, lets the scheduler's own catch-up run (another day, no products) finish, then triggers the run
-   for the run day and waits for it;
+   for the run day (offset_days = OFFSET_DAYS) and waits for it;
 4. reads every task instance (mapped ones too) from the REST API and prints a per-task table, with
    what happened inside each task's window: HJS calls and the sandbox's time (its log), zw's and the
    metadata database's active time (pg_stat_database), CPU seconds by process group;
@@ -139,7 +140,8 @@ def build_zw(pg_dir: Path, products: int, per: int, run_day: date) -> dict[str, 
     try:
         conn = pg.ensure_database("zw").connect()
         apply_migrations(conn)
-        params = {"products": products, "per": per, "maturity": run_day + timedelta(days=3), "run_day": run_day}
+        params = {"products": products, "per": per, "maturity": run_day + timedelta(days=OFFSET_DAYS),
+                  "run_day": run_day}
         with transaction(conn) as cur:
             # one statement per execute: psycopg 3 binds parameters server-side, one statement at a time
             for statement in BUILD_SQL.split(";\n"):
@@ -361,6 +363,12 @@ def wait_for_dag(stack: Stack, timeout: float) -> None:
     raise RuntimeError(f"{DAG_ID} was not parsed within {timeout:.0f} s")
 
 
+# The products mature after the target of the scheduler's own run (today + 3): that run, which the
+# trial's selection by state would otherwise let take them, leaves them to the measured run of an
+# earlier day, whose run param reaches them.
+OFFSET_DAYS = 12
+
+
 def runs(stack: Stack) -> list[dict]:
     return stack.call("GET", f"/api/v2/dags/{DAG_ID}/dagRuns", params={"limit": 100})["dag_runs"]
 
@@ -543,7 +551,7 @@ def main() -> None:
     from stack.processes import free_port
 
     run_day = datetime.now(SHANGHAI).date() - timedelta(days=7)  # not the day the scheduler's own run is for
-    maturity = run_day + timedelta(days=3)
+    maturity = run_day + timedelta(days=OFFSET_DAYS)
     logical = datetime(run_day.year, run_day.month, run_day.day, 6, 30, tzinfo=SHANGHAI)
     run_id = f"bench_trial_{run_day.isoformat()}"
     cores = os.cpu_count() or 1
@@ -581,7 +589,8 @@ def main() -> None:
         began = time.perf_counter()
         stack.call("POST", f"/api/v2/dags/{DAG_ID}/dagRuns",
                    json={"dag_run_id": run_id, "logical_date": logical.isoformat(),
-                         "conf": {} if args.batch_size is None else {"batch_size": args.batch_size}})
+                         "conf": {"offset_days": OFFSET_DAYS,
+                                  **({} if args.batch_size is None else {"batch_size": args.batch_size})}})
         run = wait_for_run(stack, run_id, args.run_timeout)
         wall = time.perf_counter() - began
         time.sleep(2)
