@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import threading
 
 import pytest
 
 from hjs_operators.notices import Attachment, Notice, recipients, send_once
+from tests.concurrency import at_once
 
 pytestmark = pytest.mark.postgres
 
@@ -58,20 +58,15 @@ def test_a_failed_send_leaves_no_claim_so_the_retry_sends(zw_conn, smtp, monkeyp
 
 
 def test_two_runs_at_once_send_one_mail(zw_db, smtp):
-    results = []
-
     def attempt(run_id):
         conn = zw_db.connect()
         try:
-            results.append(send_once(conn, NOTICE, smtp_conn_id="smtp_test", run_id=run_id))
+            return send_once(conn, NOTICE, smtp_conn_id="smtp_test", run_id=run_id)
         finally:
             conn.close()
 
-    threads = [threading.Thread(target=attempt, args=(f"r{i}",)) for i in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results, errors = at_once(attempt, [f"r{i}" for i in range(4)])
+    assert errors == []
     assert sorted(results) == [False, False, False, True]
     assert len(smtp.messages()) == 1
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from decimal import Decimal
 
 import pytest
@@ -11,6 +10,7 @@ from hjs_operators.domain.money import to_fen
 from hjs_operators.domain.payback import destination, payback_amounts
 from hjs_operators.payback import pay_maturity_day, summary_rows
 from hjs_operators.repository.db import transaction
+from tests.concurrency import at_once
 from tests.payback.helpers import ACTUAL_SQL, EXPECTED_SQL, MATURITY, fetch, orders_by_asset, statuses
 
 pytestmark = pytest.mark.postgres
@@ -107,22 +107,14 @@ def test_once_the_sell_record_exists_the_blocked_product_is_paid_by_a_rerun(zw_c
 
 
 def test_two_runs_at_once_write_each_order_once(zw_db, day):
-    results, errors = [], []
-
     def run(name):
         conn = zw_db.connect()
         try:
-            results.append(pay_maturity_day(conn, MATURITY, run_id=name))
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
+            return pay_maturity_day(conn, MATURITY, run_id=name)
         finally:
             conn.close()
 
-    threads = [threading.Thread(target=run, args=(f"r{i}",)) for i in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results, errors = at_once(run, ["r0", "r1"])
     assert errors == []
     assert sorted(r.new_orders for r in results) == [0, 4]
     conn = zw_db.connect()
