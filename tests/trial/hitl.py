@@ -25,12 +25,18 @@ class _Operator:
 
 
 def task_states(dag_id: str = DAG_ID) -> dict[tuple[str, int], tuple[str, str]]:
+    """(task id, map index) -> (state, run id) of the DAG's newest run (earlier tests' runs stay in the
+    session's metadata database)."""
+    from airflow.models.dagrun import DagRun
     from airflow.models.taskinstance import TaskInstance
     from airflow.utils.session import create_session
 
     with create_session() as session:
+        newest = session.query(DagRun.run_id).filter(DagRun.dag_id == dag_id).order_by(DagRun.id.desc()).first()
+        if newest is None:
+            return {}
         rows = session.query(TaskInstance.task_id, TaskInstance.map_index, TaskInstance.state, TaskInstance.run_id) \
-            .filter(TaskInstance.dag_id == dag_id).all()
+            .filter(TaskInstance.dag_id == dag_id, TaskInstance.run_id == newest[0]).all()
         return {(t, m): (s, r) for t, m, s, r in rows}
 
 
@@ -73,10 +79,12 @@ def run_answering(run_dag: Callable, logical_date, option: str, comment: str,
     seen: dict = {}
 
     def parked():
+        # every question of the run is waiting (mapped instances reach awaiting_input one by one)
         states = task_states()
-        waiting = [(k, v) for k, v in states.items() if k[0] == "decide_held.decide" and v[0] == "awaiting_input"]
+        questions = [(k, v) for k, v in states.items() if k[0] == "decide_held.decide"]
         others_done = states.get(("send_settlement_notice", -1), (None,))[0] in ("success", "failed")
-        return waiting if waiting and others_done else None
+        ready = questions and others_done and all(v[0] == "awaiting_input" for _k, v in questions)
+        return questions if ready else None
 
     def person():
         try:
