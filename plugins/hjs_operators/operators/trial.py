@@ -108,25 +108,14 @@ class CloseProductTransfersOperator(_BatchOperator):
     that cannot be closed is logged and left open at HJS; fetch_amounts then holds it with the reason."""
 
     def execute(self, context: Any) -> dict[str, int]:
-        from ..secondary_market.close import close_product_transfers
+        from ..secondary_market.close import close_products
 
         conn = _zw(self.zw_conn_id)
-        refused = failed = 0
         try:
             with _hjs_client(self.hjs_conn_id) as client:
-                for done, product_id in enumerate(self.product_ids, start=1):
-                    try:
-                        result = close_product_transfers(conn, client, int(product_id), run_id=_run_id(context))
-                    except Exception as exc:  # noqa: BLE001 - one product never stops the others
-                        failed += 1
-                        self.log.error("close %d/%d: product %s NOT closed, it will be held: %s", done,
-                                       len(self.product_ids), product_id, exc)
-                        continue
-                    refused += len(result.refused)
-                    self.log.info("close %d/%d: %s", done, len(self.product_ids), result.summary())
+                return close_products(conn, client, [int(p) for p in self.product_ids], run_id=_run_id(context))
         finally:
             conn.close()
-        return {"closed": len(self.product_ids) - failed, "not_closed": failed, "refused_transfers": refused}
 
 
 class FetchMaturityAmountsOperator(_BatchOperator):

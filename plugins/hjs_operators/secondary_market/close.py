@@ -107,3 +107,20 @@ def _registered_ids(zw_conn, product_id: int) -> list[int]:
     with transaction(zw_conn) as cur:
         cur.execute(repo.sql("registered_of_product"), {"product_id": product_id})
         return [row[0] for row in cur.fetchall()]
+
+
+def close_products(zw_conn, client, product_ids: list[int], *, run_id: str) -> dict[str, int]:
+    """The close step for each product of a batch. A product that cannot be closed is logged and left
+    open at HJS (the T-3 fetch then holds it with the reason); it never stops the others."""
+    refused = failed = 0
+    for done, product_id in enumerate(product_ids, start=1):
+        try:
+            result = close_product_transfers(zw_conn, client, int(product_id), run_id=run_id)
+        except Exception as exc:  # noqa: BLE001 - one product never stops the others
+            failed += 1
+            log.error("close %d/%d: product %s NOT closed, it will be held: %s", done, len(product_ids),
+                      product_id, exc)
+            continue
+        refused += len(result.refused)
+        log.info("close %d/%d: %s", done, len(product_ids), result.summary())
+    return {"closed": len(product_ids) - failed, "not_closed": failed, "refused_transfers": refused}
