@@ -113,18 +113,26 @@ def claim_questions(zw_conn, run_id: str, product_ids: list[int]) -> Claims:
     return Claims(asked, elsewhere, accepted)
 
 
+def _record(cur, *, product_id: int, maturity: date, run_id: str, decision: str, decided_by: str,
+            comment: str | None) -> tuple[bool, Decision]:
+    """Record the answer unless this run recorded one already; (recorded now, the answer that stands)."""
+    cur.execute(load_sql("trial/record_decision.sql"), {
+        "product_id": product_id, "maturity_date": maturity, "run_id": run_id, "decision": decision,
+        "decided_by": decided_by, "comment": comment})
+    recorded = cur.rowcount == 1
+    cur.execute(load_sql("trial/get_decision.sql"), {"product_id": product_id, "run_id": run_id})
+    return recorded, Decision(*cur.fetchone())
+
+
 def keep_holding(zw_conn, *, product_id: int, run_id: str, decided_by: str, comment: str | None) -> Applied:
     with transaction(zw_conn) as cur:
         code, maturity = _lock(cur, product_id)
         done = _accepted(cur, product_id, maturity)
         if done:
             return Applied(code, maturity, done, recorded_now=False)
-        cur.execute(load_sql("trial/record_decision.sql"), {
-            "product_id": product_id, "maturity_date": maturity, "run_id": run_id, "decision": KEEP_HOLDING,
-            "decided_by": decided_by, "comment": comment})
-        recorded = cur.rowcount == 1
-        cur.execute(load_sql("trial/get_decision.sql"), {"product_id": product_id, "run_id": run_id})
-        return Applied(code, maturity, Decision(*cur.fetchone()), recorded_now=recorded)
+        recorded, stands = _record(cur, product_id=product_id, maturity=maturity, run_id=run_id,
+                                   decision=KEEP_HOLDING, decided_by=decided_by, comment=comment)
+        return Applied(code, maturity, stands, recorded_now=recorded)
 
 
 def _refusals(holders: list[tuple]) -> list[str]:
@@ -173,13 +181,10 @@ def accept_zw_amounts(zw_conn, *, product_id: int, run_id: str, decided_by: str,
                 "sold before for another amount), nothing was written: "
                 + "; ".join(f"asset {a} ({s}, sell record {r if r is not None else 'none'})"
                             for a, s, r in unsold[:MAX_NAMED]))
-        cur.execute(load_sql("trial/record_decision.sql"), {
-            "product_id": product_id, "maturity_date": maturity, "run_id": run_id, "decision": ACCEPT_ZW,
-            "decided_by": decided_by, "comment": comment})
-        if cur.rowcount != 1:
+        recorded, decision = _record(cur, product_id=product_id, maturity=maturity, run_id=run_id,
+                                     decision=ACCEPT_ZW, decided_by=decided_by, comment=comment)
+        if not recorded:
             raise DecisionRefused(f"product {code}: this run already recorded another answer for it; nothing written")
-        cur.execute(load_sql("trial/get_decision.sql"), {"product_id": product_id, "run_id": run_id})
-        decision = Decision(*cur.fetchone())
     log.info("product %s accepted with zw's amounts by %s: %d holder(s), %d new sell record(s)", code, decided_by,
              len(asset_ids), written)
     return Applied(code, maturity, decision, recorded_now=True, sell_records_written=written)
