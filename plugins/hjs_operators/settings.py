@@ -15,6 +15,7 @@ OPS_EMAIL = "{{ var.value." + OPS_EMAIL_VARIABLE + " }}"  # the same, as a templ
 PARTNER_EMAIL_VARIABLE = "hjs_partner_email"  # HJS: settlement notices
 REPORT_BASE_VARIABLE = "hjs_report_base"  # ObjectStoragePath base of the T-3 reports
 HJS_POOL = "hjs_api"  # bounds the calls in flight to HJS across every DAG and worker
+CONSOLE_URL_PREFIX = "/hjs"  # where the api-server serves the operations console (plugin fastapi app)
 
 # -- the T-3 trial -----------------------------------------------------------------------------------
 TRIAL_OFFSET_DAYS = 3  # T-3: calendar days between the trial and maturity; transfers close that day too
