@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import os
 
-pytest_plugins = ["tests.fixtures.postgres", "tests.fixtures.sandbox", "tests.fixtures.airflow_run"]
+pytest_plugins = ["tests.fixtures.postgres", "tests.fixtures.sandbox", "tests.fixtures.airflow_run",
+                  "tests.fixtures.stack"]
 
 
 def pytest_configure(config) -> None:
@@ -16,6 +17,11 @@ def pytest_configure(config) -> None:
 
     stack = start_test_stack()
     os.environ.update(stack.airflow_env)
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Tests that stop the shared stack run after every test that uses it."""
+    items.sort(key=lambda item: item.get_closest_marker("stops_stack") is not None)
 
 
 def pytest_unconfigure(config) -> None:

@@ -1,102 +1,18 @@
 """`make run`'s stack, for real: up on free ports, usable through Airflow's REST API, down on Ctrl-C.
-
-Slow (Airflow's four components start), so it runs once for the whole check list below.
-"""
+The stack is the session's shared one (tests/fixtures/stack.py)."""
 
 from __future__ import annotations
 
 import json
-import os
-import queue
 import signal
-import subprocess
-import sys
-import threading
 import time
-from pathlib import Path
 
 import psutil
 import pytest
-import requests
 
-from stack.paths import DAGS_DIR, REPO_ROOT
-from stack.processes import free_port
+from stack.paths import DAGS_DIR
 
 pytestmark = [pytest.mark.stack, pytest.mark.postgres, pytest.mark.sandbox]
-
-READY_LINE = "Ctrl-C stops everything"
-STARTUP_SECONDS = 240
-
-
-def _lines(stream, sink: queue.Queue) -> None:
-    for line in stream:
-        sink.put(line)
-
-
-class Stack:
-    def __init__(self, data_dir: Path) -> None:
-        self.data_dir = data_dir
-        self.port = free_port()
-        # the child must build its own Airflow environment, not inherit the test session's
-        env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW")}
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "stack.run", "--data-dir", str(data_dir), "--api-port", str(self.port),
-             "--demo-assets", "300"],
-            cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        self.output: list[str] = []
-        self._queue: queue.Queue[str] = queue.Queue()
-        threading.Thread(target=_lines, args=(self.process.stdout, self._queue), daemon=True).start()
-        self.api = f"http://127.0.0.1:{self.port}"
-        self.session = requests.Session()
-
-    def wait_ready(self) -> None:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while time.monotonic() < deadline:
-            try:
-                line = self._queue.get(timeout=1)
-            except queue.Empty:
-                if self.process.poll() is not None:
-                    break
-                continue
-            self.output.append(line)
-            if READY_LINE in line:
-                return
-        raise AssertionError("stack did not come up:\n" + "".join(self.output[-40:]))
-
-    def login(self) -> None:
-        password = json.loads((self.data_dir / "airflow" / "stack-secrets.json").read_text())["admin_password"]
-        assert f"admin / {password}" in "".join(self.output), "the login is printed for the user"
-        answer = self.session.post(f"{self.api}/auth/token", json={"username": "admin", "password": password},
-                                   timeout=30)
-        assert answer.status_code == 201, answer.text
-        self.session.headers["Authorization"] = f"Bearer {answer.json()['access_token']}"
-
-    def get(self, path: str) -> dict | list:
-        answer = self.session.get(f"{self.api}{path}", timeout=30)
-        assert answer.status_code == 200, f"{path}: {answer.status_code} {answer.text}"
-        return answer.json()
-
-    def every_process(self) -> list[psutil.Process]:
-        """The supervisor, all its descendants (in their own sessions), and the PostgreSQL server."""
-        root = psutil.Process(self.process.pid)
-        processes = [root, *root.children(recursive=True)]
-        postmaster = (self.data_dir / "pg" / "postmaster.pid").read_text().split()[0]
-        return processes + [psutil.Process(int(postmaster))]
-
-    def kill(self) -> None:
-        if self.process.poll() is None:
-            self.process.kill()
-
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory):
-    running = Stack(tmp_path_factory.mktemp("stack"))
-    try:
-        running.wait_ready()
-        running.login()
-        yield running
-    finally:
-        running.kill()
 
 
 def test_the_api_answers_and_lists_every_project_dag(stack):
@@ -129,6 +45,7 @@ def test_the_ui_connection_test_reaches_the_sandbox(stack):
     assert answer["status"] is False and "wrong-iv" not in answer["message"]
 
 
+@pytest.mark.stops_stack
 def test_ctrl_c_stops_everything_and_leaves_no_process(stack):
     processes = stack.every_process()
     assert len(processes) > 6  # supervisor, sink, sandbox, four Airflow parts (and their workers), postgres
