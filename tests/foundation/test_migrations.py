@@ -24,6 +24,7 @@ PINNED = {
     "0007_status_guard_per_statement.sql": "8dc31d5c4136386104226698485509e8fa6f2fd47f79d3f49a099bbc8ee25975",
     "0008_trial_bad_day.sql": "da9dc97f15d4636576cd989b2e687ecdd30c78528e828ee34b755d336601d61d",
     "0009_payback_destination.sql": "2348fc21f933b57923dd6de3024cb12d59872c1674358f09b30d107d65ad63cd",
+    "0010_console_indexes.sql": "2cff8c2159ba1b1d6c004e4646b459d55bb16d8fb66831aa1727b5972f6a036e",
 }
 # Numbers never used by a committed file, each explained in the README.
 SKIPPED = {"0004", "0005"}

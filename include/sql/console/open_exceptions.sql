@@ -1,0 +1,49 @@
+-- The exceptions queue: for every (product, maturity date) some T-3 run held, the exceptions of its newest
+-- holding run, with when it was first held, how many runs held it, the decision that stands and the open
+-- question; resolved ones (accepted, or settled by a later run) only when resolved on or after
+-- %(resolved_since)s. Held results are few: read through the partial index of migration 0010, then each
+-- held product's exceptions by (run_id, product_id), never the whole exception table.
+WITH held AS (
+    SELECT r.product_id, r.maturity_date, min(r.compared_at) AS first_held_at, count(*) AS holds,
+           (array_agg(r.run_id ORDER BY r.compared_at DESC))[1] AS hold_run
+    FROM trial_product_result r
+    WHERE r.outcome = 'HOLD'
+    GROUP BY r.product_id, r.maturity_date
+),
+judged AS (
+    SELECT h.*, LEAST(acc.decided_at, later.compared_at) AS resolved_at
+    FROM held h
+    LEFT JOIN hold_decision acc
+        ON acc.product_id = h.product_id AND acc.maturity_date = h.maturity_date AND acc.decision = 'ACCEPT_ZW'
+    LEFT JOIN LATERAL (
+        SELECT r.compared_at FROM trial_product_result r
+        WHERE r.product_id = h.product_id AND r.maturity_date = h.maturity_date AND r.outcome = 'SETTLE'
+          AND r.compared_at > h.first_held_at
+        ORDER BY r.compared_at LIMIT 1
+    ) later ON TRUE
+)
+SELECT j.product_id, p.product_code, p.channel_code, j.maturity_date, j.hold_run, e.cls, e.subject_key,
+       e.asset_id, e.zw_amount, e.hjs_amount, e.diff, e.detail, j.first_held_at, j.holds, j.resolved_at,
+       (COALESCE(j.resolved_at AT TIME ZONE %(tz)s, %(today)s)::date
+        - (j.first_held_at AT TIME ZONE %(tz)s)::date) AS age_days,
+       d.decision, d.decided_by, d.decided_at, d.comment, q.run_id AS question_run
+FROM judged j
+JOIN hjs_product p ON p.id = j.product_id
+CROSS JOIN LATERAL (
+    SELECT x.class AS cls, x.subject_key, x.asset_id, x.zw_amount, x.hjs_amount, x.diff, x.detail
+    FROM reconciliation_exception x
+    WHERE x.run_id = j.hold_run AND x.product_id = j.product_id
+) e
+LEFT JOIN LATERAL (
+    SELECT x.decision, x.decided_by, x.decided_at, x.comment FROM hold_decision x
+    WHERE x.product_id = j.product_id AND x.maturity_date = j.maturity_date
+    ORDER BY x.decision = 'ACCEPT_ZW' DESC, x.decided_at DESC LIMIT 1
+) d ON TRUE
+LEFT JOIN LATERAL (
+    SELECT h.run_id FROM hold_question h
+    WHERE h.product_id = j.product_id AND h.maturity_date = j.maturity_date
+    ORDER BY h.round DESC LIMIT 1
+) q ON TRUE
+WHERE j.resolved_at IS NULL OR (j.resolved_at AT TIME ZONE %(tz)s)::date >= %(resolved_since)s
+ORDER BY j.resolved_at IS NOT NULL, j.first_held_at, p.product_code, abs(e.diff) DESC NULLS LAST, e.subject_key
+LIMIT %(limit)s
