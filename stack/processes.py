@@ -65,12 +65,13 @@ class Supervisor:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         self.children: list[Child] = []
 
-    def start(self, name: str, argv: Sequence[str], env: Mapping[str, str] | None = None) -> Child:
+    def start(self, name: str, argv: Sequence[str], env: Mapping[str, str] | None = None,
+              cwd: Path | None = None) -> Child:
         log_path = self.log_dir / f"{name}.log"
         with log_path.open("ab") as out:
             process = subprocess.Popen(
                 list(argv), env={**os.environ, **(env or {})}, stdout=out, stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL, start_new_session=True)
+                stdin=subprocess.DEVNULL, start_new_session=True, cwd=cwd)
         child = Child(name, process, log_path)
         self.children.append(child)
         log.info("started %s (pid %d, log %s)", name, process.pid, log_path)

@@ -21,6 +21,7 @@ from pathlib import Path
 from hjs_operators.dag_defaults import TIMEZONE
 
 from .airflow_env import ADMIN_USER, admin_password, airflow_environment
+from .celery_mode import EXECUTORS, celery_environment, start_broker, start_workers, worker_count_from_env
 from .paths import LOCAL_DIR, SETTINGS_FILE
 from .postgres import EmbeddedPostgres
 from .processes import Supervisor, free_port, port_is_free, wait_for_http
@@ -36,6 +37,12 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--data-dir", type=Path, default=Path(os.environ.get("HJS_DATA_DIR", LOCAL_DIR)))
     parser.add_argument("--api-port", type=int, default=int(os.environ.get("AIRFLOW_PORT", "8080")))
     parser.add_argument("--demo-assets", type=int, default=int(os.environ.get("DEMO_ASSETS", "5000")))
+    parser.add_argument("--executor", choices=EXECUTORS, default=os.environ.get("EXECUTOR", "local").lower(),
+                        help="local (default): LocalExecutor; celery: CeleryExecutor, Redis and --workers workers")
+    parser.add_argument("--workers", type=int, default=worker_count_from_env(),
+                        help="Celery workers, each with its own AIRFLOW_HOME, temporary folder and working directory")
+    parser.add_argument("--worker-concurrency", type=int, default=int(os.environ.get("WORKER_CONCURRENCY", "4")),
+                        help="task slots per Celery worker")
     return parser.parse_args(argv)
 
 
@@ -57,6 +64,13 @@ def _prepare_zw(pg: EmbeddedPostgres, demo_assets: int):
     finally:
         conn.close()
     return zw
+
+
+def report_base_url(data_dir: Path) -> str:
+    """The Variable hjs_report_base under the stack: one folder every process of the stack sees, standing
+    in for the bucket a deployment points it at (docs/deploy.md). Not under any AIRFLOW_HOME: a Celery
+    worker's home is its own."""
+    return (data_dir / "objects" / "reports").as_uri()
 
 
 def _run_once(supervisor: Supervisor, name: str, argv: list[str], env: dict[str, str]) -> None:
@@ -110,7 +124,11 @@ def main(argv: list[str] | None = None) -> int:
         home = data_dir / "airflow"
         env = airflow_environment(home, metadata.sqlalchemy_url, args.api_port)
         env.update({"ZW_PG_HOST": zw.socket_dir, "ZW_PG_DATABASE": zw.dbname, "ZW_PG_USER": zw.user,
-                    "HJS_BASE_URL": sandbox_url, "SMTP_PORT": str(smtp_port)})
+                    "HJS_BASE_URL": sandbox_url, "SMTP_PORT": str(smtp_port),
+                    "HJS_REPORT_BASE": report_base_url(data_dir)})
+        if args.executor == "celery":
+            broker = start_broker(supervisor, data_dir / "redis")
+            env.update(celery_environment(broker.url, metadata.sqlalchemy_url, supervisor.log_dir / "tasks"))
         _run_once(supervisor, "airflow-db-migrate", ["airflow", "db", "migrate"], env)
         _run_once(supervisor, "airflow-settings", [python, "-m", "stack.settings_loader", str(SETTINGS_FILE)], env)
         api = None
@@ -119,6 +137,8 @@ def main(argv: list[str] | None = None) -> int:
             api = api or child
         wait_for_http(f"http://127.0.0.1:{args.api_port}/api/v2/monitor/health", 120, "Airflow api-server",
                       api.process)
+        if args.executor == "celery":
+            start_workers(supervisor, args.workers, args.worker_concurrency, data_dir / "workers", env)
 
         print(
             "\n"
