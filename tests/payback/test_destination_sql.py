@@ -22,6 +22,6 @@ def test_sql_destination_equals_the_domain_rule(zw_conn, pay_method, boost_fen):
 def test_the_statements_use_the_one_definition():
     from hjs_operators.repository.sql_files import load_sql
 
-    for name in ("payback/insert_orders.sql", "trial/settlement_amounts.sql"):
+    for name in ("payback/pay_products.sql", "trial/settlement_amounts.sql"):
         sql = load_sql(name)
         assert "payback_destination(" in sql and "'CARD' END" not in sql, name

@@ -1,7 +1,7 @@
 """Maturity payback rules: where an asset's money goes, what a payback order carries, and which
 current holders keep a product from being paid. Plain Python, no Airflow, no database.
 
-The SQL that writes payback orders in bulk (include/sql/payback/insert_orders.sql) applies the same
+The SQL that writes payback orders in bulk (include/sql/payback/pay_products.sql) applies the same
 rules set-wise; tests/payback checks every order it writes against the functions here.
 """
 

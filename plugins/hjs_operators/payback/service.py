@@ -1,20 +1,26 @@
-"""Payback orders for a run's day, one transaction per product.
+"""Payback orders for a run's day, each product all or nothing.
 
 The products are chosen by state, not by exact date (include/sql/payback/due_products.sql): every
 product maturing on the run's day, and every product that matured before it and still has an unpaid
 current holder, so the first run after an outage of any length pays the days it missed; never a
-product maturing after the run's day. For each product:
-1. lock the product row (a racing rerun of the same product waits, then writes nothing);
-2. the guard: every current holder (not LIQUIDATED) has a sell record and is SELL_CONFIRMED without an
-   order (or SELL_SUCCESS with its order from an earlier run), was not bought from an asset that is
-   still a holder, and no origin chain of the product loops; if not, nothing is written for the
-   product, and each problem is reported with its asset ids (the caller fails the run at the end);
-3. one INSERT ... SELECT ... ON CONFLICT DO NOTHING writes every holder's payback order set-wise;
-4. one UPDATE moves SELL_CONFIRMED holders that have an order to SELL_SUCCESS;
-5. the two row counts must equal the guard's count of SELL_CONFIRMED holders (anything another writer
-   changed in between rolls the product back and reports it like a guard failure);
-6. commit.
-A product is therefore paid completely or not at all, and a rerun writes and moves nothing.
+product maturing after the run's day. One statement (include/sql/payback/pay_products.sql) does a
+product's whole work: it locks the product row; applies the guard (every current holder, not
+LIQUIDATED, has a sell record and is SELL_CONFIRMED without an order, or SELL_SUCCESS with its order
+from an earlier run, was not bought from an asset that is still a holder, and no origin chain of the
+product loops); and for a product that passes writes every SELL_CONFIRMED holder's payback order
+(INSERT ... SELECT ... ON CONFLICT DO NOTHING) and moves those holders to SELL_SUCCESS. A product the
+guard stops is left out by the statement itself: nothing of it is written.
+
+The statement takes PRODUCTS_PER_STATEMENT products at a time, in one transaction (the set-wise speed
+of one statement, bench/README.md). Its per-product counts are then checked: the orders written and
+the holders moved must equal the guard's count of SELL_CONFIRMED holders. If any product falls short
+(another writer changed it in between, or a racing run got there first: a statement that waited for
+a lock still reads its older snapshot) or the statement fails, the whole batch is rolled back. Every
+product the batch did not pay is then taken on its own (pay_product): lock first, so the statement
+after it sees a racing run's work; the same statement for that one product; the guard's problems
+named with their asset ids (the caller fails the run at the end); a shortfall rolled back and
+reported like a guard failure. A product is therefore paid completely or not at all, one product
+never stops another, and a rerun writes and moves nothing.
 """
 
 from __future__ import annotations
@@ -24,6 +30,8 @@ import logging
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date
+
+import psycopg
 
 from ..domain.payback import cycle_problem, holder_problem
 from ..repository.db import transaction
@@ -122,38 +130,79 @@ def due_unpaid_products(conn, run_day: date) -> list[tuple[int, str, date]]:
     return [(int(pid), code, maturity) for pid, code, maturity in rows]
 
 
+PRODUCTS_PER_STATEMENT = 100  # one statement pays this many products (20,000 orders at 200 holders)
+
+
 class _ChangedWhileWriting(Exception):
-    """Rolls a product's transaction back: its writes did not match what the guard counted."""
+    """Rolls a transaction back: its writes did not match what the guard counted."""
+
+
+@dataclass(frozen=True)
+class _Verdict:
+    """One product's row of pay_products.sql: the guard's verdict and counts, and what the writes did."""
+    product_id: int
+    clean: bool
+    to_pay: int
+    paid_before: int
+    new_orders: int
+    moved: int
+    sample_asset_ids: list[int]
+
+    @property
+    def written_as_counted(self) -> bool:
+        return self.new_orders == self.to_pay and self.moved == self.to_pay
+
+
+def _pay_products(cur, product_ids: list[int], run_id: str) -> dict[int, _Verdict]:
+    cur.execute(load_sql("payback/pay_products.sql"), {"product_ids": product_ids, "run_id": run_id})
+    return {int(row[0]): _Verdict(int(row[0]), row[1], *map(int, row[2:6]), list(row[6] or []))
+            for row in cur.fetchall()}
 
 
 def pay_product(conn, product_id: int, product_code: str, maturity_date: date, *, run_id: str) -> ProductOutcome:
-    """Guard, write and move one product in one transaction (see the module docstring)."""
+    """Guard, write and move one product in one transaction (see the module docstring): the lock
+    first, so that a racing run's work is seen by the statement after it."""
     params = {"product_id": product_id, "run_id": run_id}
     unpaid = functools.partial(ProductOutcome, product_id, product_code, maturity_date, False)
     try:
         with transaction(conn) as cur:
             cur.execute(load_sql("payback/lock_product.sql"), params)
-            cur.execute(load_sql("payback/holders.sql"), params)
-            groups = cur.fetchall()
-            cur.execute(load_sql("payback/origin_cycles.sql"), params)
-            problems = _problems(groups, cur.fetchall())
-            if problems:  # nothing was written; the commit only ends the read and the lock
-                return unpaid(problems=problems)
-            ready = [(int(count), list(ids)) for status, _, _, _, count, ids in groups if status == "SELL_CONFIRMED"]
-            to_pay = sum(count for count, _ in ready)
-            paid_before = sum(int(row[4]) for row in groups if row[0] == "SELL_SUCCESS")
-            cur.execute(load_sql("payback/insert_orders.sql"), params)
-            new_orders = cur.rowcount
-            cur.execute(load_sql("payback/mark_paid.sql"), params)
-            moved = cur.rowcount
-            if new_orders != to_pay or moved != to_pay:
-                raise _ChangedWhileWriting(f"{new_orders} order(s) written and {moved} asset(s) moved for the "
-                                           "SELL_CONFIRMED holders to pay (changed by another writer); rolled back")
+            verdict = _pay_products(cur, [product_id], run_id)[product_id]
+            if not verdict.clean:  # nothing was written; the commit only ends the read and the lock
+                cur.execute(load_sql("payback/holders.sql"), params)
+                groups = cur.fetchall()
+                cur.execute(load_sql("payback/origin_cycles.sql"), params)
+                return unpaid(problems=_problems(groups, cur.fetchall()))
+            if not verdict.written_as_counted:
+                raise _ChangedWhileWriting(
+                    f"{verdict.new_orders} order(s) written and {verdict.moved} asset(s) moved for the "
+                    "SELL_CONFIRMED holders to pay (changed by another writer); rolled back")
     except _ChangedWhileWriting as changed:
-        ids = sorted(i for _, sample in ready for i in sample)[:10]
-        return unpaid(problems=[Problem(str(changed), to_pay, ids)])
-    return ProductOutcome(product_id, product_code, maturity_date, paid=True, new_orders=new_orders,
-                          existing_orders=paid_before, assets_moved=moved)
+        return unpaid(problems=[Problem(str(changed), verdict.to_pay, verdict.sample_asset_ids)])
+    return _paid(verdict, product_code, maturity_date)
+
+
+def _paid(verdict: _Verdict, product_code: str, maturity_date: date) -> ProductOutcome:
+    return ProductOutcome(verdict.product_id, product_code, maturity_date, paid=True, new_orders=verdict.new_orders,
+                          existing_orders=verdict.paid_before, assets_moved=verdict.moved)
+
+
+def _pay_together(conn, products: list[tuple[int, str, date]], run_id: str) -> dict[int, ProductOutcome]:
+    """Pay several products in one statement and one transaction; returns the products it paid. A
+    product the guard stops is left out by the statement (nothing of it written) and is not returned;
+    if any product's writes fall short of its count, or the statement fails, nothing is kept and none
+    is returned: the caller then takes each product on its own (pay_product), which also waits for a
+    racing run and names every problem."""
+    try:
+        with transaction(conn) as cur:
+            verdicts = _pay_products(cur, [product_id for product_id, _, _ in products], run_id)
+            if not all(v.written_as_counted for v in verdicts.values() if v.clean):
+                raise _ChangedWhileWriting("writes short of the guard's counts")
+    except (_ChangedWhileWriting, psycopg.DatabaseError) as reason:
+        log.warning("%d product(s) paid together rolled back (%s); paying each on its own", len(products), reason)
+        return {}
+    return {product_id: _paid(verdicts[product_id], code, maturity) for product_id, code, maturity in products
+            if product_id in verdicts and verdicts[product_id].clean}
 
 
 def pay_maturity_day(conn, run_day: date, *, run_id: str,
@@ -166,14 +215,17 @@ def pay_maturity_day(conn, run_day: date, *, run_id: str,
     say(f"{len(products)} product(s) due on {run_day}" + (
         f", of them {sum(m < run_day for _, _, m in products)} LATE (matured {', '.join(map(str, late))})"
         if late else ""))
-    outcomes = []
-    for number, (product_id, code, maturity) in enumerate(products, start=1):
-        outcome = pay_product(conn, product_id, code, maturity, run_id=run_id)
-        outcomes.append(outcome)
-        where = f"product {number}/{len(products)} {code} (maturity {maturity})"
-        if outcome.paid:
-            say(f"{where}: {outcome.new_orders} new payback order(s), {outcome.existing_orders} already written by "
-                f"an earlier run, {outcome.assets_moved} asset(s) moved to SELL_SUCCESS")
-        else:
-            say(f"{where}: NOT PAID, nothing written: {outcome.describe_problems()}")
+    outcomes: list[ProductOutcome] = []
+    for start in range(0, len(products), PRODUCTS_PER_STATEMENT):
+        together = products[start:start + PRODUCTS_PER_STATEMENT]
+        paid = _pay_together(conn, together, run_id)
+        for product_id, code, maturity in together:
+            outcome = paid.get(product_id) or pay_product(conn, product_id, code, maturity, run_id=run_id)
+            outcomes.append(outcome)
+            where = f"product {len(outcomes)}/{len(products)} {code} (maturity {maturity})"
+            if outcome.paid:
+                say(f"{where}: {outcome.new_orders} new payback order(s), {outcome.existing_orders} already written "
+                    f"by an earlier run, {outcome.assets_moved} asset(s) moved to SELL_SUCCESS")
+            else:
+                say(f"{where}: NOT PAID, nothing written: {outcome.describe_problems()}")
     return MaturityPayback(run_day, outcomes)

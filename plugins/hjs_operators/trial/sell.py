@@ -1,16 +1,21 @@
-"""Sell records with zw's amounts (principal + interest): one transaction per product, all or nothing.
+"""Sell records with zw's amounts (principal + interest), each product all or nothing.
 
-The assets to sell are staged once per call (COPY into a session temp table). Then, per product in its
-own transaction, set-wise over its staged assets:
-1. check that every staged asset can be sold for the compared amount (still that amount in zw, a
-   status that may be sold, no sell record for another amount) - if one is in doubt, nothing of the
-   product is written and the reason is reported;
-2. insert the sell records (unique per asset: ON CONFLICT DO NOTHING, so a rerun writes nothing) and
-   move the assets INVEST_SUCCESS -> SELL_CONFIRMED (conditional);
-3. check by the statements' row counts that every staged asset now has its sell record and is
-   confirmed; if one falls short (someone changed it between 1 and 2), the product's transaction is
-   rolled back and reported.
-A product that fails never stops the others. Where the time goes: bench/README.md.
+The assets to sell are staged once per call (COPY into a session temp table). One statement
+(include/sql/trial/sell_products.sql) then does a product's whole work, set-wise over its staged
+assets: lock the product; count the staged assets that can be sold for the compared amount (still
+that amount in zw, a status that may be sold, no sell record for another amount); and for a product
+whose every staged asset can, insert the sell records (unique per asset: ON CONFLICT DO NOTHING, so a
+rerun writes nothing) and move the assets INVEST_SUCCESS -> SELL_CONFIRMED. A product with one asset
+in doubt is left out by the statement itself: nothing of it is written.
+
+The statement takes PRODUCTS_PER_STATEMENT products at a time, in one transaction; the statement's
+per-product counts are then checked (every staged asset now has its record and is confirmed). If one
+falls short (someone changed it meanwhile, or a racing run got there first: a statement that waited
+for a lock still reads its older snapshot) or the statement fails, the batch is rolled back. Every
+product the batch did not sell is then taken on its own: lock first, so the statement after it sees a
+racing run's work; the same statement for that one product; not sold, with the reason, if an asset
+is in doubt or the counts fall short. A product that fails never stops the others.
+Where the time goes: bench/README.md.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import psycopg
 
 from ..repository.db import transaction
 from ..repository.sql_files import load_sql
@@ -28,6 +34,7 @@ log = logging.getLogger(__name__)
 
 PROGRESS_EVERY = 100  # products between two progress lines in the task log
 SELL_CHUNK = 200  # products loaded, compared and sold per round
+PRODUCTS_PER_STATEMENT = 100  # products one statement sells (20,000 sell records at 200 assets)
 
 
 @dataclass(frozen=True)
@@ -48,45 +55,87 @@ def stage(zw_conn, rows: pd.DataFrame) -> None:
 
 
 class _NotSold(Exception):
-    """Rolls one product's transaction back; the message says why."""
+    """Rolls a transaction back; the message says why."""
+
+
+@dataclass(frozen=True)
+class _Verdict:
+    """One product's row of sell_products.sql: what the check counted and what the writes did."""
+    product_id: int
+    staged: int
+    sellable: int
+    recorded: int  # sell records already there (an earlier run): not written again
+    to_confirm: int
+    written: int
+    confirmed: int
+
+    @property
+    def all_sellable(self) -> bool:
+        return self.sellable == self.staged
+
+    @property
+    def written_as_counted(self) -> bool:
+        return self.written == self.staged - self.recorded and self.confirmed == self.to_confirm
+
+
+def _sell_products(cur, run_id: str, product_ids: list[int]) -> dict[int, _Verdict]:
+    cur.execute(load_sql("trial/sell_products.sql"), {"run_id": run_id, "product_ids": product_ids})
+    return {int(row[0]): _Verdict(*map(int, row)) for row in cur.fetchall()}
 
 
 def _sell_product(zw_conn, run_id: str, product_id: int) -> int:
     """Sell one staged product in one transaction; returns the sell records written, raises _NotSold."""
-    params = {"run_id": run_id, "product_id": product_id}
     with transaction(zw_conn) as cur:
-        # a second run of the same date waits here, then finds the records written (work already done)
-        cur.execute(load_sql("trial/lock_product.sql"), params)
-        cur.execute(load_sql("trial/sellable_product.sql"), params)
-        staged, sellable, recorded, to_confirm = cur.fetchone()
-        if staged != sellable:
-            raise _NotSold(f"{staged - sellable} of {staged} assets cannot be sold for the compared amount "
-                           "(changed since the comparison, or sold for another amount)")
-        cur.execute(load_sql("trial/insert_sell_records.sql"), params)
-        written = cur.rowcount
-        cur.execute(load_sql("trial/confirm_assets.sql"), params)
-        confirmed = cur.rowcount
+        # a second run of the same date waits here; the statement after it then sees the records written
+        cur.execute(load_sql("trial/lock_product.sql"), {"product_id": product_id})
+        verdict = _sell_products(cur, run_id, [product_id])[product_id]
+        if not verdict.all_sellable:  # nothing was written
+            raise _NotSold(f"{verdict.staged - verdict.sellable} of {verdict.staged} assets cannot be sold for the "
+                           "compared amount (changed since the comparison, or sold for another amount)")
         # Anything changed by someone else between the check and the writes shows in the counts.
-        if written != staged - recorded or confirmed != to_confirm:
-            raise _NotSold(f"{written} of {staged - recorded} sell records written and {confirmed} of {to_confirm} "
-                           "assets confirmed (changed while writing); rolled back")
-    return written
+        if not verdict.written_as_counted:
+            raise _NotSold(f"{verdict.written} of {verdict.staged - verdict.recorded} sell records written and "
+                           f"{verdict.confirmed} of {verdict.to_confirm} assets confirmed (changed while writing); "
+                           "rolled back")
+    return verdict.written
+
+
+def _sell_together(zw_conn, run_id: str, product_ids: list[int]) -> dict[int, int]:
+    """Sell several staged products in one statement and one transaction; returns the sell records
+    written per product it sold. A product with an asset in doubt is left out by the statement
+    (nothing of it written) and is not returned; if any product's writes fall short of its counts, or
+    the statement fails, nothing is kept and none is returned: the caller then takes each product on
+    its own (_sell_product), which also waits for a racing run and says why a product is not sold."""
+    try:
+        with transaction(zw_conn) as cur:
+            verdicts = _sell_products(cur, run_id, product_ids)
+            if not all(v.written_as_counted for v in verdicts.values() if v.all_sellable):
+                raise _NotSold("writes short of the counts")
+    except (_NotSold, psycopg.DatabaseError) as reason:
+        log.warning("%d product(s) sold together rolled back (%s); selling each on its own", len(product_ids), reason)
+        return {}
+    return {product_id: v.written for product_id, v in verdicts.items() if v.all_sellable}
 
 
 def write_sell_records(zw_conn, run_id: str, rows: pd.DataFrame) -> SellResult:
-    """Sell every product of `rows` (one row per asset to sell), each in its own transaction."""
+    """Sell every product of `rows` (one row per asset to sell), each all or nothing: PRODUCTS_PER_STATEMENT
+    at a time in one statement, and on its own any product that statement did not sell."""
     stage(zw_conn, rows)
     product_ids = sorted(int(p) for p in rows["product_id"].unique())
     sold, failed, inserted = [], {}, 0
-    for done, product_id in enumerate(product_ids, start=1):
-        try:
-            inserted += _sell_product(zw_conn, run_id, product_id)
-            sold.append(product_id)
-        except _NotSold as reason:
-            failed[product_id] = str(reason)
-            log.warning("product %d: nothing sold: %s", product_id, reason)
-        if done % PROGRESS_EVERY == 0 or done == len(product_ids):
-            log.info("sell records: %d/%d products, %d record(s) written", done, len(product_ids), inserted)
+    for start in range(0, len(product_ids), PRODUCTS_PER_STATEMENT):
+        together = product_ids[start:start + PRODUCTS_PER_STATEMENT]
+        sold_together = _sell_together(zw_conn, run_id, together)
+        for done, product_id in enumerate(together, start=start + 1):
+            try:
+                inserted += (sold_together[product_id] if product_id in sold_together
+                             else _sell_product(zw_conn, run_id, product_id))
+                sold.append(product_id)
+            except _NotSold as reason:
+                failed[product_id] = str(reason)
+                log.warning("product %d: nothing sold: %s", product_id, reason)
+            if done % PROGRESS_EVERY == 0 or done == len(product_ids):
+                log.info("sell records: %d/%d products, %d record(s) written", done, len(product_ids), inserted)
     return SellResult(sold=sold, failed=failed, inserted=inserted)
 
 
