@@ -16,8 +16,8 @@ SELECT b.*,
                 THEN 'kept'
             WHEN b.last_outcome = 'HOLD' THEN 'held'
        END AS outcome,
-       (b.first_compared_at AT TIME ZONE %(tz)s)::date > b.maturity_date - %(offset_days)s::int
-           OR (b.paid_at AT TIME ZONE %(tz)s)::date > b.maturity_date AS late,
+       COALESCE((b.first_compared_at AT TIME ZONE %(tz)s)::date > b.maturity_date - %(offset_days)s::int, FALSE)
+           OR COALESCE((b.paid_at AT TIME ZONE %(tz)s)::date > b.maturity_date, FALSE) AS late,
        (NOT b.sold AND b.last_outcome IS NULL AND %(today)s > b.maturity_date - %(offset_days)s::int)
            OR (b.paid_at IS NULL AND %(today)s > b.maturity_date) AS missed
 FROM (

@@ -71,8 +71,8 @@ class ProductStage:
     announced_at: datetime | None
     paid_at: datetime | None
     outcome: str | None  # accepted / settled / kept / held, or None before the T-3 comparison
-    late: bool | None
-    missed: bool | None
+    late: bool
+    missed: bool
     holders: int = 0
     principal: Decimal = Decimal(0)
 
