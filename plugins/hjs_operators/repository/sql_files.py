@@ -6,13 +6,16 @@ import os
 from functools import cache
 from pathlib import Path
 
-# plugins/hjs_operators/repository -> repository root; HJS_SQL_DIR overrides it where a deployment
-# puts include/ elsewhere.
-_DEFAULT_SQL_DIR = Path(__file__).resolve().parents[3] / "include" / "sql"
+# An installed wheel carries the SQL inside the package (setup.py copies include/sql there); a checkout or
+# an editable install reads include/sql at the repository root. HJS_SQL_DIR overrides both.
+_PACKAGED_SQL_DIR = Path(__file__).resolve().parents[1] / "sql"
+_CHECKOUT_SQL_DIR = Path(__file__).resolve().parents[3] / "include" / "sql"
 
 
 def sql_dir() -> Path:
-    return Path(os.environ.get("HJS_SQL_DIR", _DEFAULT_SQL_DIR))
+    if "HJS_SQL_DIR" in os.environ:
+        return Path(os.environ["HJS_SQL_DIR"])
+    return _PACKAGED_SQL_DIR if _PACKAGED_SQL_DIR.is_dir() else _CHECKOUT_SQL_DIR
 
 
 @cache
