@@ -53,8 +53,10 @@ run. A product already settled or accepted is never taken again, so rerunning a 
   MATURITY_DATE_MISMATCH when HJS's maturity date is not zw's, COMPARISON_FAILED when the comparison
   itself fails for that product. Records SETTLE or HOLD per product (`trial_product_result`) and an
   exception row per asset of a held product (`reconciliation_exception`).
-- `build_report`: the run's report (CSV + HTML) under the Variable `hjs_report_base` (default
-  `file://$AIRFLOW_HOME/reports`), in `trial/<target date>/<run id>/`.
+- `build_report`: the run's report under the Variable `hjs_report_base` (default
+  `file://$AIRFLOW_HOME/reports`), in `trial/<target date>/<run id>/`: `report.html` (counts, decisions,
+  every product, each held product's exceptions), `products.csv` and `exceptions.csv` (exact amounts).
+  Shown in the operations console; rewritten when a decision is applied, so it shows the decision.
 - `email_late_products`: one e-mail to operations (`hjs_ops_email`) naming every product reconciled
   after its T-3 day, how close its maturity is and what this run concluded.
 - `route_products` (branch): `settle_matched` if any product matched entirely, `alert_held` if any
@@ -67,8 +69,9 @@ run. A product already settled or accepted is never taken again, so rerunning a 
   `resend_settlement_notice` sends the target date's notice again.
 - `alert_held`: asks about each held product once (another run of the same date may already hold the
   question) and e-mails operations about the products it asks about.
-- `decide_held.decide` / `decide_held.apply_decision`: one question per held product in the UI, then
-  the answer applied with who gave it.
+- `decide_held.decide` / `decide_held.apply_decision`: one question per held product in the UI (the
+  product's totals, a table of its exceptions and a link to its part of the report; the comment is
+  optional), then the answer applied with who gave it.
 
 **When a product is held**: nothing is written for it and the other products settle normally. Open the
 report (attached to the alert) and **Browse -> Required Actions**: choose *Accept zw amounts* (in one
@@ -141,7 +144,9 @@ def hjs_trial_reconciliation():
             body=body,
             options=[ACCEPT, KEEP],
             defaults=[KEEP],
-            params={"comment": Param("", type=["null", "string"],
+            # optional for real: the UI requires a param whose type does not allow null; None starts the
+            # field empty and is what an unanswered question records
+            params={"comment": Param(None, type=["null", "string"],
                                      description="why (optional, kept with the decision)")},
             response_timeout=QUESTION_TIMEOUT,
         )

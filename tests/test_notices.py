@@ -37,7 +37,8 @@ def test_sent_once_with_its_attachment_then_never_again(zw_conn, smtp):
     [message] = smtp.messages()
     assert message["Subject"] == "Settlement 2026-11-27" and message["To"] == "hjs@test"
     [part] = [p for p in message.iter_attachments()]
-    assert part.get_filename() == "settlement.csv" and part.get_content().startswith(b"product,amount")
+    assert part.get_filename() == "settlement.csv" and part.get_content() == "product,amount\nP1,100.00\n"
+    assert (part.get_content_type(), part.get_content_charset()) == ("text/csv", "utf-8")
     assert sent_rows(zw_conn) == [("settlement:2026-11-27", 1)]
 
 
@@ -75,3 +76,18 @@ def test_recipients_are_parsed_and_never_silently_empty():
     assert recipients(" a@x , b@y,") == ["a@x", "b@y"]
     with pytest.raises(ValueError, match="no e-mail recipients"):
         recipients(" , ")
+
+
+def test_attachments_carry_their_content_types(zw_conn, smtp):
+    """Given, or guessed from the name (text as UTF-8); the provider's hook alone sends octet-stream."""
+    notice = Notice(key="types", kind="TEST", to=["ops@test"], subject="types", html="<p>x</p>", attachments=[
+        Attachment("report.html", "<p>价</p>".encode(), "text/html; charset=utf-8"),
+        Attachment("rows.csv", "a,b\n价,1\n".encode()), Attachment("blob.bin", b"\x00\x01")])
+    send_once(zw_conn, notice, smtp_conn_id="smtp_test", run_id="r1")
+    [message] = smtp.messages()
+    parts = {p.get_filename(): p for p in message.iter_attachments()}
+    assert {name: (p.get_content_type(), p.get_content_charset()) for name, p in parts.items()} == {
+        "report.html": ("text/html", "utf-8"), "rows.csv": ("text/csv", "utf-8"),
+        "blob.bin": ("application/octet-stream", None)}
+    assert parts["rows.csv"].get_content() == "a,b\n价,1\n" and parts["blob.bin"].get_content() == b"\x00\x01"
+    assert message.get_body(("html",)).get_content().strip() == "<p>x</p>"

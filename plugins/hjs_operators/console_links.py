@@ -27,3 +27,8 @@ def maturity_path(maturity_date: date) -> str:
 
 def absolute(base_url: str, path: str) -> str:
     return base_url.rstrip("/") + path
+
+
+def product_anchor(product_code: str) -> str:
+    """The id of a product's part of report.html: report_path(...) + '#' + product_anchor(code)."""
+    return f"product-{quote(product_code, safe='')}"

@@ -11,10 +11,12 @@ Only subject, recipients and attachment names are logged, never the body.
 from __future__ import annotations
 
 import logging
-import tempfile
+import mimetypes
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
+from email import encoders
+from email.message import Message
+from email.mime.base import MIMEBase
 
 from .repository.db import transaction
 from .repository.sql_files import load_sql
@@ -26,6 +28,23 @@ log = logging.getLogger(__name__)
 class Attachment:
     filename: str
     content: bytes = field(repr=False)
+    content_type: str = ""  # e.g. "text/csv; charset=utf-8"; empty: from the file name (our text is UTF-8)
+
+    def mime_type(self) -> str:
+        if self.content_type:
+            return self.content_type
+        guessed = mimetypes.guess_type(self.filename)[0] or "application/octet-stream"
+        return f"{guessed}; charset=utf-8" if guessed.startswith("text/") else guessed
+
+    def mime_part(self) -> MIMEBase:
+        header = Message()
+        header["Content-Type"] = self.mime_type()
+        part = MIMEBase(header.get_content_maintype(), header.get_content_subtype(),
+                        **dict(header.get_params()[1:]))
+        part.set_payload(self.content)
+        encoders.encode_base64(part)
+        part.add_header("Content-Disposition", "attachment", filename=self.filename)
+        return part
 
 
 @dataclass(frozen=True)
@@ -70,12 +89,15 @@ def send_once(zw_conn, notice: Notice, *, smtp_conn_id: str, run_id: str, resend
 def _send(notice: Notice, smtp_conn_id: str) -> None:
     from airflow.providers.smtp.hooks.smtp import SmtpHook
 
-    # The hook attaches files by path: they live in a folder that is gone when this call returns.
-    with tempfile.TemporaryDirectory(prefix="hjs-mail-") as folder, SmtpHook(smtp_conn_id=smtp_conn_id) as hook:
-        paths = []
-        for attachment in notice.attachments:
-            path = Path(folder) / Path(attachment.filename).name
-            path.write_bytes(attachment.content)
-            paths.append(str(path))
-        hook.send_email_smtp(to=list(notice.to), subject=notice.subject, html_content=notice.html,
-                             files=paths or None)
+    class TypedAttachmentsHook(SmtpHook):
+        """The provider's hook attaches files by path, each as application/octet-stream; this one adds
+        the notice's attachments as MIME parts with their own content types."""
+
+        def _build_mime_message(self, *args, **kwargs):
+            message, recipients = super()._build_mime_message(*args, **kwargs)
+            for attachment in notice.attachments:
+                message.attach(attachment.mime_part())
+            return message, recipients
+
+    with TypedAttachmentsHook(smtp_conn_id=smtp_conn_id) as hook:
+        hook.send_email_smtp(to=list(notice.to), subject=notice.subject, html_content=notice.html)

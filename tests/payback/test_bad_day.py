@@ -83,7 +83,7 @@ def test_the_runs_after_an_outage_pay_the_missed_days_and_say_so_once(env, run_d
         assert f"{code_of(conn, product)}: now paid (2 new order(s))" in text
     assert code_of(conn, tomorrow) not in text
     [csv_part] = list(mail.iter_attachments())
-    csv_days = {line.split(",")[0] for line in csv_part.get_content().decode().splitlines()[1:]}
+    csv_days = {line.split(",")[0] for line in csv_part.get_content().splitlines()[1:]}
     assert csv_days == {str(day) for day in [*missed, back]}
 
 

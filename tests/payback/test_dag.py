@@ -53,7 +53,7 @@ def test_a_clean_day_is_paid_checked_and_mailed_once(env, run_dag):
     assert "2026-11-27" in mail["Subject"] and "2/2 product(s) paid" in mail["Subject"]
     assert "NOT PAID" not in mail["Subject"]
     [csv_part] = list(mail.iter_attachments())
-    lines = csv_part.get_content().decode().splitlines()
+    lines = csv_part.get_content().splitlines()
     assert lines[0].startswith("maturity_date,product_code,destination") and len(lines) == 5  # 2 products x 2
     assert "BALANCE,2,20000.00,900.00,116.44,21016.44" in "\n".join(lines)
 

@@ -73,8 +73,8 @@ def test_transfers_are_registered_exactly_once_under_faults_and_refusals_are_mai
     assert "<td>HJS_T</td><td>7</td><td align='right'>70700.00</td><td align='right'>141.40</td>" in body
     attachment = next(mail.iter_attachments())
     assert attachment.get_filename() == "transfer-fees-2026-06-01.csv"
-    assert attachment.get_content().decode().splitlines() == ["day,channel,transfers,volume,fees",
-                                                              "2026-06-01,HJS_T,7,70700.00,141.40"]
+    assert attachment.get_content().splitlines() == ["day,channel,transfers,volume,fees",
+                                                      "2026-06-01,HJS_T,7,70700.00,141.40"]
 
     # the same day again (a rerun or a backfill): nothing registered, refused or mailed twice
     before = zw_state(zw_conn), sandbox.admin.transfers()

@@ -33,9 +33,16 @@ def to_yuan(fen: int) -> Decimal:
     return (Decimal(fen) / FEN_PER_YUAN).quantize(_TWO_PLACES)
 
 
-def format_yuan(fen: int) -> str:
-    """'1234567.89' — the form HJS and our CSV files use. Integer arithmetic only (hot in bulk writes)."""
+def format_yuan(fen: int, *, grouped: bool = False) -> str:
+    """'1234567.89' — the form HJS and our CSV files use; grouped: '1,234,567.89', for people (HTML
+    pages, questions in the UI). Integer arithmetic only (hot in bulk writes)."""
     if isinstance(fen, bool) or not isinstance(fen, int):
         raise MoneyError(f"{fen!r}: fen must be an integer")
     sign, fen = ("-", -fen) if fen < 0 else ("", fen)
-    return f"{sign}{fen // FEN_PER_YUAN}.{fen % FEN_PER_YUAN:02d}"
+    yuan = f"{fen // FEN_PER_YUAN:,}" if grouped else fen // FEN_PER_YUAN
+    return f"{sign}{yuan}.{fen % FEN_PER_YUAN:02d}"
+
+
+def format_amount(yuan: Decimal | None, *, grouped: bool = False) -> str:
+    """An amount from the database (two-place Decimal) as format_yuan writes it; '' for no amount."""
+    return "" if yuan is None else format_yuan(to_fen(yuan), grouped=grouped)

@@ -169,7 +169,8 @@ def _report_base():
 
 
 class BuildTrialReportOperator(_TrialOperator):
-    """Write the run's reconciliation report (CSV + HTML) where operators can open it."""
+    """Write the run's reconciliation report (report.html, products.csv, exceptions.csv) where operators
+    open it (the console) and the e-mails attach it from."""
 
     def execute(self, context: Any) -> dict[str, Any]:
         from ..trial.report_store import store_report
@@ -310,6 +311,7 @@ class AlertHeldProductsOperator(_TrialOperator):
         self.smtp_conn_id = smtp_conn_id
 
     def execute(self, context: Any) -> list[dict[str, Any]]:
+        from airflow.configuration import conf
         from airflow.sdk import Variable
 
         from ..notices import recipients
@@ -317,8 +319,10 @@ class AlertHeldProductsOperator(_TrialOperator):
 
         conn = _zw(self.zw_conn_id)
         try:
+            # the console is served by the api-server: without api.base_url its links stay relative
             alert = alert_held_products(conn, run_id=_run_id(context), run_day=run_day(context),
                                         maturity_date=maturity_date(context), report_base=_report_base(),
+                                        console_base_url=conf.get("api", "base_url", fallback=None) or "",
                                         to=lambda: recipients(Variable.get(OPS_EMAIL_VARIABLE)),
                                         smtp_conn_id=self.smtp_conn_id)
         finally:
@@ -335,7 +339,8 @@ class AlertHeldProductsOperator(_TrialOperator):
 class ApplyHoldDecisionOperator(_TrialOperator):
     """Apply what a person decided about a held product: accepting writes every current holder's sell
     record with zw's amounts and the decision in one transaction, then announces the product to HJS;
-    keeping records the answer. An answer for a product already accepted changes nothing."""
+    keeping records the answer. An answer for a product already accepted changes nothing. The run's
+    stored report is then rewritten so it shows the decision."""
 
     template_fields: Sequence[str] = ("product_id", "decision")
 
@@ -349,6 +354,7 @@ class ApplyHoldDecisionOperator(_TrialOperator):
         from airflow.sdk.exceptions import AirflowFailException
 
         from ..trial.decisions import ACCEPT_ZW, DecisionRefused, accept_zw_amounts, decision_from_hitl, keep_holding
+        from ..trial.report_store import store_report
 
         product_id = int(self.product_id)
         decision, decided_by, comment = decision_from_hitl(self.decision, accept_option=ACCEPT)
@@ -369,6 +375,8 @@ class ApplyHoldDecisionOperator(_TrialOperator):
                 self.log.info("product %s: %s by %s", applied.product_code, stands.decision, stands.decided_by)
             if stands.decision == ACCEPT_ZW:
                 _announce(conn, context, smtp_conn_id=self.smtp_conn_id, target=applied.maturity_date)
+            # the stored report shows the decision (the same files rewritten)
+            store_report(conn, _report_base(), _run_id(context), maturity_date(context))
         finally:
             conn.close()
         return {"product_id": product_id, "decision": stands.decision, "decided_by": stands.decided_by,
