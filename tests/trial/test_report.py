@@ -170,3 +170,40 @@ def test_the_question_lists_the_largest_exceptions_and_counts_the_rest():
     assert "**60 exception(s)**, the 50 largest:" in body and "and 10 more in the report." in body
     assert "[Open this product in the run's report](/hjs/reports/x#product-HJSA000007)" in body
 
+
+
+@pytest.mark.postgres
+@pytest.mark.sandbox
+def test_the_report_shows_each_held_products_decision_or_that_it_is_open(world):
+    from hjs_operators.trial.decisions import accept_zw_amounts, keep_holding
+    from hjs_operators.trial.report import build_report
+    from tests.trial.conftest import t3_products
+
+    conn = world.zw_db.connect()
+    try:
+        (kept, kept_code), (accepted, accepted_code), (waiting, waiting_code) = t3_products(conn)[:3]
+        with conn.cursor() as cur:
+            for product in (kept, accepted, waiting):
+                cur.execute("INSERT INTO trial_product_result (run_id, product_id, maturity_date, outcome, assets, "
+                            "matched, zw_total, hjs_total, drift, class_counts) VALUES ('run-a', %s, %s, 'HOLD', 1, "
+                            "0, 1234567.89, 1234560.00, 0, '{}')", (product, T3))
+        conn.commit()
+        keep_holding(conn, product_id=kept, run_id="run-a", decided_by="anna", comment="ask HJS, 2 | 3")
+        # accepted in another run of the same maturity date: final, so it is this run's decision too
+        accept_zw_amounts(conn, product_id=accepted, run_id="run-b", decided_by="bob", comment=None)
+        report = build_report(conn, "run-a", T3)
+    finally:
+        conn.close()
+
+    decisions = {r["product_code"]: (r["decision"], r["decided_by"], r["comment"], bool(r["decided_at"]))
+                 for r in csv_rows(report.products_csv)}
+    assert decisions == {kept_code: ("KEEP_HOLDING", "anna", "ask HJS, 2 | 3", True),
+                         accepted_code: ("ACCEPT_ZW", "bob", "", True), waiting_code: ("OPEN", "", "", False)}
+    assert {r["zw_total"] for r in csv_rows(report.products_csv)} == {"1234567.89"}
+    html = report.html
+    assert "Decision: <b>kept holding</b> by anna at " in section(html, f"product-{kept_code}")
+    assert ": ask HJS, 2 | 3." in section(html, f"product-{kept_code}")
+    assert "Decision: <b>accepted zw amounts</b> by bob at " in section(html, f"product-{accepted_code}")
+    assert "bob (run <code>run-b</code>)" in html
+    assert "Decision: <b>open</b>." in section(html, f"product-{waiting_code}")
+    assert "zw total 1,234,567.89, HJS total 1,234,560.00, difference 7.89." in section(html, f"product-{waiting_code}")
