@@ -50,13 +50,13 @@ def difference_histogram(counts: list[DifferenceCount], title: str) -> bytes:
     width = 0.8 / max(len(by_side), 1)
     for n, (side, values) in enumerate(sorted(by_side.items())):
         xs = [positions[d] + (n - (len(by_side) - 1) / 2) * width for d in values]
-        axes.bar(xs, list(values.values()), width=width, label=side, color=SIDE_COLOURS.get(side, "#888"))
+        bars = axes.bar(xs, list(values.values()), width=width, label=side, color=SIDE_COLOURS.get(side, "#888"))
+        axes.bar_label(bars, fontsize=8)  # a lone held asset stays readable beside thousands of matches
     if diffs:
         step = max(1, len(diffs) // 25)  # at most about 25 labels, however wide the spread
         axes.set_xticks([positions[d] for d in diffs[::step]], [str(d) for d in diffs[::step]])
         axes.set_xlabel("zw - HJS per asset (fen)")
         axes.set_ylabel("assets")
-        axes.set_yscale("symlog", linthresh=10)  # a few held assets stay visible beside thousands of matches
         axes.legend(frameon=False)
     axes.set_title(title)
     return _svg(figure)

@@ -28,12 +28,11 @@ def report_base():
 
 def _built(zw_conn, run_id: str, maturity_date: date) -> dict[str, bytes]:
     from ..trial.report import build_report, run_results
+    from ..trial.report_store import report_files
 
     if not run_results(zw_conn, run_id):
         raise ReportNotFound(f"no T-3 run {run_id!r} compared any product (maturity date {maturity_date})")
-    report = build_report(zw_conn, run_id, maturity_date)
-    return {"report.html": report.html.encode("utf-8"), "products.csv": report.products_csv,
-            "exceptions.csv": report.exceptions_csv}
+    return report_files(build_report(zw_conn, run_id, maturity_date))
 
 
 def report_file(zw_conn, base, run_id: str, maturity_date: date, name: str) -> bytes:
