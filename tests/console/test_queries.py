@@ -24,7 +24,7 @@ def test_each_product_shows_its_stage_and_late_or_missed_days(zw_conn, world):
     rows = {p.product_code: p for p in queries.maturity_products(zw_conn, world.maturity, today=TODAY)}
     held, kept, settled, waiting = (rows[world.codes[k]] for k in ("held", "kept", "settled", "waiting"))
     assert (held.outcome, held.last_outcome, held.holders, held.principal) == ("held", "HOLD", 2, Decimal("20000.00"))
-    assert (held.question_run, held.decision) == ("run-today", None)
+    assert (held.open_question_run, held.decision) == ("run-today", None)
     assert (kept.outcome, kept.decision, kept.decided_by, kept.comment) == (
         "kept", "KEEP_HOLDING", "anna", "HJS is checking asset 2")
     assert settled.outcome == "settled" and settled.notice_key == "notice-1" and settled.paid_at is None
@@ -55,7 +55,7 @@ def test_the_exceptions_queue_ages_each_held_product_from_its_first_hold(zw_conn
     kept = seen[(world.codes["kept"], "MISSING_AT_HJS", "asset:2")]
     # first held 2026-11-14 06:30 Shanghai (2026-11-13 22:30 UTC): ten Shanghai days ago, held twice
     assert (kept.age_days, kept.age_bucket, kept.lifecycle, kept.holds) == (10, "8-30", "persisting", 2)
-    assert (kept.decision, kept.decided_by, kept.question_run) == ("KEEP_HOLDING", "anna", "run-today")
+    assert (kept.decision, kept.decided_by, kept.open_question_run) == ("KEEP_HOLDING", "anna", None)  # answered
     accepted = seen[(world.codes["accepted"], "MISMATCH", "asset:3")]
     assert (accepted.lifecycle, accepted.age_days, accepted.age_bucket) == ("resolved", 33, ">30")
     assert accepted.decided_by == "ben"

@@ -1,6 +1,6 @@
 -- The exceptions queue: for every (product, maturity date) some T-3 run held, the exceptions of its newest
--- holding run, with when it was first held, how many runs held it, the decision that stands and the open
--- question; resolved ones (accepted, or settled by a later run) only when resolved on or after
+-- holding run, with when it was first held, how many runs held it, the decision that stands and the question
+-- still waiting; resolved ones (accepted, or settled by a later run) only when resolved on or after
 -- %(resolved_since)s. Held results are few: read through the partial index of migration 0010, then each
 -- held product's exceptions by (run_id, product_id), never the whole exception table.
 WITH held AS (
@@ -26,7 +26,7 @@ SELECT j.product_id, p.product_code, p.channel_code, j.maturity_date, j.hold_run
        e.asset_id, e.zw_amount, e.hjs_amount, e.diff, e.detail, j.first_held_at, j.holds, j.resolved_at,
        (COALESCE(j.resolved_at AT TIME ZONE %(tz)s, %(today)s)::date
         - (j.first_held_at AT TIME ZONE %(tz)s)::date) AS age_days,
-       d.decision, d.decided_by, d.decided_at, d.comment, q.run_id AS question_run
+       d.decision, d.decided_by, d.decided_at, d.comment, q.run_id AS open_question_run
 FROM judged j
 JOIN hjs_product p ON p.id = j.product_id
 CROSS JOIN LATERAL (
@@ -43,7 +43,9 @@ LEFT JOIN LATERAL (
     SELECT h.run_id FROM hold_question h
     WHERE h.product_id = j.product_id AND h.maturity_date = j.maturity_date
     ORDER BY h.round DESC LIMIT 1
-) q ON TRUE
+) q ON NOT EXISTS (  -- only a question still waiting: not answered by its run, the product not accepted
+    SELECT 1 FROM hold_decision d WHERE d.product_id = j.product_id AND d.maturity_date = j.maturity_date
+      AND (d.run_id = q.run_id OR d.decision = 'ACCEPT_ZW'))
 WHERE j.resolved_at IS NULL OR (j.resolved_at AT TIME ZONE %(tz)s)::date >= %(resolved_since)s
 ORDER BY j.resolved_at IS NOT NULL, j.first_held_at, p.product_code, abs(e.diff) DESC NULLS LAST, e.subject_key
 LIMIT %(limit)s

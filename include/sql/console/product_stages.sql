@@ -1,5 +1,5 @@
 -- Each product maturing in [since, until] with where it stands: its newest T-3 result, its first
--- comparison and first hold for that maturity date, the decision that stands, the open question, the
+-- comparison and first hold for that maturity date, the decision that stands, the waiting question, the
 -- settlement notice and the payback. One row per product from per-product index probes (hjs_product by
 -- maturity date, then each small table by product), so the cost follows the number of products, never
 -- the number of assets. The rules for a product's outcome and for late or missed days are here only;
@@ -27,7 +27,7 @@ FROM (
            first_compare.at AS first_compared_at, first_hold.at AS first_held_at, first_hold.run_id AS first_held_run,
            EXISTS (SELECT 1 FROM sell_record s WHERE s.product_id = p.id) AS sold,
            dec.decision, dec.decided_by, dec.decided_at, dec.comment, dec.run_id AS decision_run,
-           q.run_id AS question_run, q.asked_at, notice.notice_key, notice.created_at AS announced_at,
+           q.run_id AS open_question_run, q.asked_at, notice.notice_key, notice.created_at AS announced_at,
            paid.created_at AS paid_at
     FROM hjs_product p
     LEFT JOIN LATERAL (
@@ -55,7 +55,9 @@ FROM (
         SELECT h.run_id, h.asked_at FROM hold_question h
         WHERE h.product_id = p.id AND h.maturity_date = p.maturity_date
         ORDER BY h.round DESC LIMIT 1
-    ) q ON TRUE
+    ) q ON NOT EXISTS (  -- only a question still waiting: not answered by its run, the product not accepted
+        SELECT 1 FROM hold_decision d WHERE d.product_id = p.id AND d.maturity_date = p.maturity_date
+          AND (d.run_id = q.run_id OR d.decision = 'ACCEPT_ZW'))
     LEFT JOIN settlement_notice_product notice ON notice.product_id = p.id
     LEFT JOIN LATERAL (  -- a product's payback orders are created in one transaction: one probe dates them
         SELECT o.created_at FROM payback_order o WHERE o.product_id = p.id LIMIT 1

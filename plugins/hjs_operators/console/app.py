@@ -82,28 +82,24 @@ def _row(row: Any, **extra: Any) -> dict[str, Any]:
     return plain({**dataclasses.asdict(row), **extra})
 
 
-def _links(run_id: str | None, question_run: str | None, targets: dict[str, date], *, open_question: bool
-           ) -> dict[str, str | None]:
-    """Where to look further: the run, its Required action while the question is open, its report."""
+def _links(run_id: str | None, open_question_run: str | None, targets: dict[str, date]) -> dict[str, str | None]:
+    """Where to look further: the run, the Required actions of the question still waiting, the report."""
     target = targets.get(run_id) if run_id else None
     return {"run": run_page(run_id) if run_id else None,
-            "required_action": required_actions_page(question_run) if question_run and open_question else None,
+            "required_action": required_actions_page(open_question_run) if open_question_run else None,
             "report": report_path(target, run_id) if target else None}
 
 
 def product_rows(conn, session, maturity_date: date) -> list[tuple[queries.ProductStage, dict[str, str | None]]]:
     products = queries.maturity_products(conn, maturity_date, today=today())
     targets = run_targets(session, [p.last_run_id for p in products])
-    return [(p, _links(p.last_run_id, p.question_run, targets, open_question=p.outcome == "held"))
-            for p in products]
+    return [(p, _links(p.last_run_id, p.open_question_run, targets)) for p in products]
 
 
 def exception_rows(conn, session, limit: int) -> list[tuple[queries.ExceptionItem, dict[str, str | None]]]:
     items = queries.open_exceptions(conn, today(), limit)
     targets = run_targets(session, [i.hold_run for i in items])
-    return [(i, _links(i.hold_run, i.question_run, targets,
-                       open_question=i.lifecycle != "resolved" and i.decision != "KEEP_HOLDING"))
-            for i in items]
+    return [(i, _links(i.hold_run, i.open_question_run, targets)) for i in items]
 
 
 def _requires_trial_runs():

@@ -65,7 +65,7 @@ class ProductStage:
     decided_at: datetime | None
     comment: str | None
     decision_run: str | None
-    question_run: str | None
+    open_question_run: str | None  # the run whose question waits for an answer (Required actions)
     asked_at: datetime | None
     notice_key: str | None
     announced_at: datetime | None
@@ -100,7 +100,7 @@ class ExceptionItem:
     decided_by: str | None
     decided_at: datetime | None
     comment: str | None
-    question_run: str | None
+    open_question_run: str | None  # the run whose question waits for an answer (Required actions)
 
     @property
     def age_bucket(self) -> str:
