@@ -11,7 +11,9 @@ from hjs_operators.domain.payback import destination, payback_amounts
 from hjs_operators.payback import pay_maturity_day, summary_rows
 from hjs_operators.repository.db import transaction
 from tests.concurrency import at_once
-from tests.payback.helpers import ACTUAL_SQL, EXPECTED_SQL, MATURITY, fetch, orders_by_asset, statuses
+from tests.payback.helpers import ACTUAL_SQL, EXPECTED_SQL, MATURITY, confirmed, fetch, orders_by_asset, statuses
+from tests.write_interference import interfere_with_inserts
+from tests.zw_rows import add_product
 
 pytestmark = pytest.mark.postgres
 
@@ -146,3 +148,39 @@ def test_the_demo_days_products_are_paid_in_full(zw_conn):
     destinations = {row[0] for row in fetch(zw_conn, "SELECT DISTINCT destination FROM payback_order")}
     assert destinations == {"CARD", "BALANCE"}
     assert fetch(zw_conn, "SELECT count(*) FROM payback_order WHERE boost_interest > 0")[0][0] > 0
+
+
+def test_a_product_whose_orders_fall_short_is_rolled_back_whole_and_the_others_are_paid(zw_conn, day):
+    """The day's products are paid by one statement; one product's orders come out short (another
+    writer drops one), so the statement is rolled back and each product is taken on its own: the
+    short one is reported and nothing of it stays, the others are paid."""
+    other = add_product(zw_conn, maturity_date=MATURITY)
+    ready = confirmed(zw_conn, other, user_id=21)
+    zw_conn.commit()
+    interfere_with_inserts(zw_conn, "payback_order", day.balance)
+
+    result = pay_maturity_day(zw_conn, MATURITY, run_id="r1")
+
+    assert [p.product_id for p in result.paid] == [other]
+    [short] = [p for p in result.unpaid if p.product_id == day.paid_product]
+    [problem] = short.problems
+    assert "another writer" in problem.reason and "rolled back" in problem.reason
+    assert problem.sample_asset_ids == sorted([day.card, day.balance, day.boosted_card, day.holder])
+    assert fetch(zw_conn, "SELECT count(*) FROM payback_order WHERE product_id = %s", (day.paid_product,)) == [(0,)]
+    after = statuses(zw_conn)
+    assert after[day.card] == after[day.holder] == "SELL_CONFIRMED" and after[ready] == "SELL_SUCCESS"
+
+
+def test_a_product_whose_write_fails_is_reported_and_the_others_are_paid(zw_conn, day):
+    other = add_product(zw_conn, maturity_date=MATURITY)
+    confirmed(zw_conn, other, user_id=21)
+    zw_conn.commit()
+    interfere_with_inserts(zw_conn, "payback_order", day.balance, refuse=True)
+
+    result = pay_maturity_day(zw_conn, MATURITY, run_id="r1")
+
+    assert [p.product_id for p in result.paid] == [other]
+    [failed] = [p for p in result.unpaid if p.product_id == day.paid_product]
+    assert "the write failed and was rolled back" in failed.describe_problems()
+    assert f"refused by the test for asset {day.balance}" in failed.describe_problems()
+    assert fetch(zw_conn, "SELECT count(*) FROM payback_order WHERE product_id = %s", (day.paid_product,)) == [(0,)]

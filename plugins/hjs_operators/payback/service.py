@@ -43,10 +43,12 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class Problem:
     reason: str
-    assets: int
+    assets: int  # 0: the problem is the product's, not of named assets (its write failed)
     sample_asset_ids: list[int]
 
     def describe(self) -> str:
+        if not self.assets:
+            return self.reason
         more = "" if self.assets <= len(self.sample_asset_ids) else ", ..."
         ids = ", ".join(map(str, self.sample_asset_ids))
         return f"{self.assets} asset(s): {self.reason} (asset ids {ids}{more})"
@@ -179,6 +181,10 @@ def pay_product(conn, product_id: int, product_code: str, maturity_date: date, *
                     "SELL_CONFIRMED holders to pay (changed by another writer); rolled back")
     except _ChangedWhileWriting as changed:
         return unpaid(problems=[Problem(str(changed), verdict.to_pay, verdict.sample_asset_ids)])
+    except psycopg.DatabaseError as error:
+        if conn.broken:  # not this product's fault: no other product could be written either
+            raise
+        return unpaid(problems=[Problem(f"the write failed and was rolled back: {error}", 0, [])])
     return _paid(verdict, product_code, maturity_date)
 
 

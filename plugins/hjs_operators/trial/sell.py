@@ -85,6 +85,15 @@ def _sell_products(cur, run_id: str, product_ids: list[int]) -> dict[int, _Verdi
 
 def _sell_product(zw_conn, run_id: str, product_id: int) -> int:
     """Sell one staged product in one transaction; returns the sell records written, raises _NotSold."""
+    try:
+        return _sell_alone(zw_conn, run_id, product_id)
+    except psycopg.DatabaseError as error:
+        if zw_conn.broken:  # not this product's fault: no other product could be written either
+            raise
+        raise _NotSold(f"the write failed and was rolled back: {error}") from error
+
+
+def _sell_alone(zw_conn, run_id: str, product_id: int) -> int:
     with transaction(zw_conn) as cur:
         # a second run of the same date waits here; the statement after it then sees the records written
         cur.execute(load_sql("trial/lock_product.sql"), {"product_id": product_id})
