@@ -64,6 +64,13 @@ class SandboxAdmin:
     def faults(self) -> dict[str, Any]:
         return self._call("GET", "/admin/faults")
 
+    def traffic(self) -> dict[str, int]:
+        """Protocol calls: in_flight now, max_in_flight since the last reset_traffic(), calls."""
+        return self._call("GET", "/admin/traffic")
+
+    def reset_traffic(self) -> dict[str, int]:
+        return self._call("POST", "/admin/traffic/reset")
+
     def upsert_products(self, products: Sequence[Mapping[str, Any]]) -> int:
         """Products in product.query's camelCase shape (transferOpen optional, default true)."""
         return self._call("POST", "/admin/products", json=list(products))["upserted"]

@@ -44,12 +44,27 @@ _JSON_HEADERS = [(b"content-type", b"application/json")]
 MAX_BODY = 1 << 20  # an envelope is a few KB; refuse to buffer anything absurd
 
 
+class Traffic:
+    """Protocol calls in flight, counted from arrival to answer (or drop), and the most ever at once:
+    how a test sees that many clients together stay within a limit (the hjs_api pool)."""
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        self.in_flight = self.max_in_flight = self.calls = 0
+
+    def snapshot(self) -> dict[str, int]:
+        return {"in_flight": self.in_flight, "max_in_flight": self.max_in_flight, "calls": self.calls}
+
+
 class ProtocolEndpoint:
     """ASGI handler of POST /api/v1/{service}."""
 
     def __init__(self, gateway: Gateway, injector: FaultInjector) -> None:
         self.gateway = gateway
         self.injector = injector
+        self.traffic = Traffic()
         # Set by whoever runs the server (__main__: uvicorn's should_exit), so hanging requests end at
         # shutdown instead of holding it up until they are cancelled.
         self.is_stopping: Callable[[], bool] = lambda: False
@@ -64,6 +79,16 @@ class ProtocolEndpoint:
         return True
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        traffic = self.traffic  # one event loop: no lock needed
+        traffic.calls += 1
+        traffic.in_flight += 1
+        traffic.max_in_flight = max(traffic.max_in_flight, traffic.in_flight)
+        try:
+            await self._call(scope, receive, send)
+        finally:
+            traffic.in_flight -= 1
+
+    async def _call(self, scope: Scope, receive: Receive, send: Send) -> None:
         arrived = time.perf_counter()
         service = scope["path"][len(API_PREFIX):]
         try:
@@ -227,4 +252,14 @@ def create_app(config: SandboxConfig) -> FastAPI:
     app.state.store = store
     app.state.injector = injector
     app.include_router(build_admin_router(store, injector, nonces, config.settings.charset.value))
+
+    @app.get("/admin/traffic")
+    async def traffic() -> dict[str, int]:
+        return app.protocol.traffic.snapshot()
+
+    @app.post("/admin/traffic/reset")
+    async def reset_traffic() -> dict[str, int]:
+        app.protocol.traffic.reset()
+        return app.protocol.traffic.snapshot()
+
     return app
