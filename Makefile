@@ -24,7 +24,7 @@ IMPORT_PLUGIN := import importlib, pkgutil, hjs_operators as p; \
 	names = [m.name for m in pkgutil.walk_packages(p.__path__, "hjs_operators.")]; \
 	[importlib.import_module(n) for n in names]; print(f"imported {len(names)} plugin modules")
 
-.PHONY: run test lint lock check-runtime bench clean
+.PHONY: run test lint lock check-runtime bench clean airflow
 
 $(INSTALLED): requirements.txt requirements-dev.txt constraints-dev.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is required (set PYTHON=...)")'
@@ -36,6 +36,12 @@ $(INSTALLED): requirements.txt requirements-dev.txt constraints-dev.txt pyprojec
 
 run: $(INSTALLED)
 	$(BIN)/python -m stack.run
+
+# Airflow's CLI against the running `make run` stack (its metadata database, dags and settings), e.g.
+#   make airflow ARGS="backfill create --dag-id hjs_maturity_payback --from-date 2026-11-20 --to-date 2026-11-20T23:59"
+# Without ARGS: a shell whose `airflow` talks to the stack. HJS_DATA_DIR names another stack's data folder.
+airflow: $(INSTALLED)
+	@$(BIN)/python -m stack.cli $(ARGS)
 
 test: $(INSTALLED)
 	$(BIN)/ruff check .

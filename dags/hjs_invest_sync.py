@@ -57,7 +57,7 @@ run. A `subscribe_batches` task that fails (zw unreachable, HJS down: many trans
 is retried by Airflow; clearing it by hand is always safe.
 
 **Rerun / backfill.** Clearing any task, rerunning the run, or backfilling past days
-(`airflow backfill create --dag-id hjs_invest_sync --from-date ... --to-date ...`) never subscribes,
+(`airflow backfill create --dag-id hjs_invest_sync --from-date D --to-date DT23:59`) never subscribes,
 books or e-mails anything twice: the booking is conditional on `INVEST_START`, invest records are
 unique per asset, HJS is idempotent on the order number, and the e-mail is keyed by the day and its
 failures.

@@ -74,7 +74,7 @@ them; run the check's SQL file by hand with the product ids from the run's log a
 **Rerun / backfill**: every step is idempotent (unique order per asset and per sell record, `ON
 CONFLICT DO NOTHING`, conditional status moves, product lock, mail recorded in `notice_sent`), so
 clearing a task, rerunning a day or backfilling it (`airflow backfill create --dag-id
-hjs_maturity_payback --from-date D --to-date D`) writes nothing twice and pays nothing maturing after
+hjs_maturity_payback --from-date D --to-date DT23:59`) writes nothing twice and pays nothing maturing after
 D; the log says how many orders were already there. Trigger with `resend_summary=true` to send the
 summary again.
 """

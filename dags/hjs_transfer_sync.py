@@ -56,7 +56,7 @@ Airflow's retry (or the next run) finishes them. A failed `check_transfer_rules`
 other means broke a rule: the error names it; correct the data, then clear the task.
 
 **Rerun / backfill.** Clearing a task, rerunning or backfilling a day
-(`airflow backfill create --dag-id hjs_transfer_sync --from-date ... --to-date ...`) never registers or
+(`airflow backfill create --dag-id hjs_transfer_sync --from-date D --to-date DT23:59`) never registers or
 mails twice: HJS is idempotent on the transfer number and asked first, `transfer_registration` is unique
 per liquidation, and the e-mail is keyed by day (`resend_report` = true sends it again on purpose).
 

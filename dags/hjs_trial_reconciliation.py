@@ -88,7 +88,7 @@ unique per asset, e-mails and announced products are recorded), so clear the tas
 trigger the date again. More in docs/operations-bad-day.md.
 
 **Rerun or backfill a day**: `airflow backfill create --dag-id hjs_trial_reconciliation --from-date
-2026-11-24 --to-date 2026-11-24 --reprocess-behavior completed` (or trigger the DAG with that logical
+2026-11-24 --to-date 2026-11-24T23:59 --reprocess-behavior completed` (or trigger the DAG with that logical
 date). It processes what that day would process, writes nothing twice and does not resend notices.
 """
 

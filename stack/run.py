@@ -25,7 +25,8 @@ from .celery_mode import EXECUTORS, celery_environment, start_broker, start_work
 from .paths import LOCAL_DIR, SETTINGS_FILE
 from .postgres import EmbeddedPostgres
 from .processes import Supervisor, free_port, port_is_free, wait_for_http
-from .sandbox_seed import DEMO_SKEW_FEN, demo_hold, sandbox_settings_from_yaml, seed_sandbox, skew_demo_product
+from .sandbox_seed import demo_faults, inject_demo_faults, sandbox_settings_from_yaml, seed_sandbox, undecided
+from .stack_env import remove_stack_env, write_stack_env
 
 log = logging.getLogger("stack")
 
@@ -112,14 +113,12 @@ def main(argv: list[str] | None = None) -> int:
                             "--data-dir", str(data_dir / "sandbox"), *sandbox.cli_args()],
             sandbox.secret_env())
         wait_for_http(f"{sandbox_url}/healthz", 30, "HJS sandbox", sandbox_child.process)
-        hold = demo_hold(zw, datetime.now(TIMEZONE).date())
-        seeded = seed_sandbox(zw, sandbox_url, leave_out=frozenset([hold.missing_order]) if hold else frozenset())
+        faults = demo_faults(zw, datetime.now(TIMEZONE).date())
+        seeded = seed_sandbox(zw, sandbox_url, leave_out=frozenset([faults.missing_order]) if faults else frozenset())
         log.info("HJS sandbox at %s seeded from zw: %s", sandbox_url, seeded)
-        if hold:
-            skew_demo_product(sandbox_url, hold)
-            log.info("the sandbox misreports one asset of %s by %d fen and does not know another (%s): its T-3 "
-                     "trial today holds it for a decision in the UI", hold.product_code, DEMO_SKEW_FEN,
-                     hold.missing_order)
+        if faults:
+            inject_demo_faults(sandbox_url, faults)
+            log.info("%s", faults.describe())
 
         home = data_dir / "airflow"
         env = airflow_environment(home, metadata.sqlalchemy_url, args.api_port)
@@ -140,14 +139,19 @@ def main(argv: list[str] | None = None) -> int:
         if args.executor == "celery":
             start_workers(supervisor, args.workers, args.worker_concurrency, data_dir / "workers", env)
 
+        write_stack_env(data_dir, env, os.getpid())
+        waiting = undecided(zw)
         print(
             "\n"
             f"  Airflow UI      http://127.0.0.1:{args.api_port}   login: {ADMIN_USER} / {admin_password(home)}\n"
+            f"  Airflow CLI     make airflow ARGS=\"dags list\"   (python -m stack.cli --data-dir {data_dir} ...)\n"
             f"  HJS sandbox     {sandbox_url}\n"
             f"  Mail (SMTP sink) 127.0.0.1:{smtp_port}, kept as .eml files in {mail_dir}\n"
             f"  zw database     psql \"host={zw.socket_dir} dbname=zw user=postgres\"\n"
             f"  Logs            {supervisor.log_dir}\n"
-            "  Ctrl-C stops everything.\n",
+            + "".join(f"  Undecided       {line}\n" for line in waiting)
+            + ("" if waiting else "  Undecided       nothing: no held product waits for a decision\n")
+            + "  Ctrl-C stops everything.\n",
             flush=True,
         )
         while not stop.wait(2):
@@ -159,6 +163,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     finally:
         log.info("stopping...")
+        remove_stack_env(data_dir)
         supervisor.stop_all()
         pg.stop()
         log.info("stopped")

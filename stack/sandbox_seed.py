@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from hjs_operators.repository.sql_files import load_sql
 
@@ -81,35 +82,55 @@ def seed_sandbox(zw, sandbox_url: str, leave_out: frozenset[str] = frozenset()) 
     return {"products": len(products), **{f"subscriptions_{k}": v for k, v in loaded.items()}}
 
 
-# HJS reports this many fen more for the held demo asset: beyond the 5-fen tolerance, so its product
+# HJS reports this many fen more for the skewed demo asset: beyond the 5-fen tolerance, so its product
 # waits for a person's decision in the UI while the other products maturing that day settle.
 DEMO_SKEW_FEN = 7
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 @dataclass(frozen=True)
-class DemoHold:
-    """The demo product the T-3 trial holds: HJS misreports one asset and does not know another."""
+class DemoFaults:
+    """How HJS gets the demo's T-3 products wrong: one product with a mismatch, another with an asset
+    HJS does not know, so the trial holds two products, each for its own reason."""
 
-    product_code: str
+    skewed_product: str
     skewed_order: str
+    missing_product: str
     missing_order: str
 
+    def describe(self) -> str:
+        return (f"the sandbox misreports order {self.skewed_order} of {self.skewed_product} by {DEMO_SKEW_FEN} fen "
+                f"and does not know order {self.missing_order} of {self.missing_product}: their T-3 trial holds "
+                "both for a decision in the UI")
 
-def demo_hold(zw, today: date) -> DemoHold | None:
+
+def _rows(zw, sql_name: str, params: dict) -> list[tuple]:
     conn = zw.connect()
     try:
         with conn.cursor() as cur:
-            cur.execute(load_sql("stack/demo_held_order.sql"), {"maturity_date": today + timedelta(days=3)})
-            rows = cur.fetchall()
+            cur.execute(load_sql(sql_name), params)
+            return cur.fetchall()
     finally:
         conn.close()
-    if len(rows) < 2:
+
+
+def demo_faults(zw, today: date) -> DemoFaults | None:
+    """The faults for the products maturing three days after `today`, while they still wait for their trial."""
+    orders = {channel: (code, order_no) for channel, code, order_no in
+              _rows(zw, "stack/demo_held_order.sql", {"maturity_date": today + timedelta(days=3)})}
+    if set(orders) != {"HJS_B", "HJS_C"}:
         return None
-    (skewed, code), (missing, _code) = rows
-    return DemoHold(code, skewed, missing)
+    return DemoFaults(*orders["HJS_B"], *orders["HJS_C"])
 
 
-def skew_demo_product(sandbox_url: str, hold: DemoHold) -> None:
+def inject_demo_faults(sandbox_url: str, faults: DemoFaults) -> None:
     from sandbox.admin_client import SandboxAdmin
 
-    SandboxAdmin(sandbox_url).set_faults(skew={hold.skewed_order: DEMO_SKEW_FEN})
+    SandboxAdmin(sandbox_url).set_faults(skew={faults.skewed_order: DEMO_SKEW_FEN})
+
+
+def undecided(zw) -> list[str]:
+    """What still waits for a person: every open question about a held product, as a line each."""
+    return [f"{code} (maturing {maturity}) is held: its question from run {run_id} "
+            f"({asked_at.astimezone(SHANGHAI):%Y-%m-%d %H:%M}) waits in Browse -> Required Actions"
+            for code, maturity, run_id, asked_at in _rows(zw, "stack/open_hold_questions.sql", {})]
