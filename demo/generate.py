@@ -1,10 +1,14 @@
-"""Deterministic demo data for zw: channels, packages, assets, boosts, transfers and pipeline results.
+"""Deterministic demo data for zw: channels, packages, assets, boosts and transfers.
 
 Same seed, size and day -> the same rows. Dates are laid out around `today` so every pipeline has work
 on the days around it:
-- each channel has sold-out packages maturing today (confirmed at T-3 already: sell records), in one
-  and two days (confirmed, transfers closed), in three days (waiting for today's T-3 trial) and later
-  (subscribed and running);
+- each channel has sold-out packages that matured 12, 9 and 6 days ago (history: reconciled, one held
+  and kept, one held and accepted, paid), maturing today and in one and two days (confirmed at T-3 already:
+  sell records), in three days (waiting for today's T-3 trial) and later (subscribed and running). The
+  pipelines' results for the past days are written by the pipelines' own code (demo/history.py);
+- channel HJS_D's dated packages count ACT/360, the others ACT/365 (and 10% of the rest at random); rates
+  in eighths of a basis point, so interest falls between whole fen and HJS's truncation meets zw's
+  half-up rounding one fen apart;
 - one package per channel is ON_SALE with INVEST_START assets bought in the two days before, waiting
   for invest sync; the next packages are PENDING;
 - about a fifth of the assets carry boosts; about 1% of running assets were transferred, with a chain
@@ -23,7 +27,7 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
-from hjs_operators.domain.interest import day_basis, simple_interest_fen, term_days
+from hjs_operators.domain.interest import simple_interest_fen, term_days
 from hjs_operators.domain.money import format_yuan
 from hjs_operators.domain.order_numbers import invest_order_no, transfer_no
 
@@ -37,6 +41,11 @@ PENDING_PER_CHANNEL = 2
 # Days to maturity that every channel gets a package for, whatever the size: today, the two days
 # already confirmed, and today's T-3.
 FIXED_MATURITY_OFFSETS = (0, 1, 2, 3)
+# Past maturity dates every channel has a package for: reconciled, settled (or held and decided) and paid
+# by the pipelines' own code when the demo is loaded (demo/history.py), so there is history to look at.
+HISTORY_OFFSETS = (-12, -9, -6)
+# This channel's packages with a fixed maturity count ACT/360 (the others ACT/365, and 10% at random later).
+ACT_360_CHANNEL = "HJS_D"
 TERMS = (180, 365, 365, 365, 730)  # mostly one year, but never assumed
 TRANSFER_SHARE = 0.01
 BOOST_SHARE = 0.2
@@ -58,7 +67,6 @@ COLUMNS = {
                              "created_at"),
     "liquidate_asset": ("id", "seller_asset_id", "buyer_asset_id", "price", "fee_rate", "fee", "transferred_at"),
     "invest_record": ("asset_id", "order_no", "hjs_order_id", "amount", "accepted_at", "run_id"),
-    "sell_record": ("asset_id", "product_id", "principal", "interest", "amount", "hjs_amount", "run_id"),
     "transfer_registration": ("liquidate_id", "transfer_no", "hjs_transfer_id", "accepted_at", "run_id"),
 }
 SHARE_YUAN = format_yuan(SHARE_FEN)
@@ -106,7 +114,7 @@ class DemoSpec:
 
     @property
     def maturity_offsets(self) -> tuple[int, ...]:
-        return (-1, *FIXED_MATURITY_OFFSETS) if self.missed_days else FIXED_MATURITY_OFFSETS
+        return (*HISTORY_OFFSETS, *((-1,) if self.missed_days else ()), *FIXED_MATURITY_OFFSETS)
 
     def confirmed(self, offset: int) -> bool:
         """Whether the T-3 trial already ran for a package maturing `offset` days from today."""
@@ -176,10 +184,12 @@ class DemoBuilder:
     # --- packages -----------------------------------------------------------------------------
 
     def _product(self, channel: str, sequence: int, status: str, value_date: date, maturity: date,
-                 transfer_open: bool) -> Product:
+                 transfer_open: bool, day_count: str | None = None) -> Product:
         rng = self.rng
-        product = Product(self._id("product"), Decimal("0.0350") + Decimal("0.0005") * rng.randrange(31),
-                          "ACT/360" if self.random() < 0.1 else "ACT/365", value_date, maturity)
+        # eighths of a basis point: interest falls between whole fen, where HJS truncates and zw rounds half-up
+        rate = Decimal("0.035000") + Decimal("0.000125") * rng.randrange(121)
+        random_day_count = "ACT/360" if self.random() < 0.1 else "ACT/365"
+        product = Product(self._id("product"), rate, day_count or random_day_count, value_date, maturity)
         code = f"{channel.replace('_', '')}{sequence:06d}"
         created = _stamp(self._at(min(value_date, self.spec.today) - timedelta(days=40)))
         closed_at = None if transfer_open else _stamp(self._at(maturity - timedelta(days=3)))
@@ -207,9 +217,11 @@ class DemoBuilder:
         term = self.rng.choice([t for t in TERMS if t > offset + 1] or [max(TERMS)])
         value_date = maturity - timedelta(days=term)
         confirmed = self.spec.confirmed(offset)
-        product = self._product(channel, sequence, "SOLD_OUT", value_date, maturity, transfer_open=offset > 3)
-        status = "SELL_CONFIRMED" if confirmed else "INVEST_SUCCESS"
-        holdings = [Holding(self._id("asset"), shares, self._purchase_time(value_date), status)
+        fixed = offset in self.spec.maturity_offsets
+        product = self._product(channel, sequence, "SOLD_OUT", value_date, maturity, transfer_open=offset > 3,
+                                day_count=("ACT/360" if channel == ACT_360_CHANNEL else "ACT/365") if fixed else None)
+        # a confirmed package's holders are sold later by the T-3 trial's own code (demo/history.py)
+        holdings = [Holding(self._id("asset"), shares, self._purchase_time(value_date), "INVEST_SUCCESS")
                     for shares in self._shares_split(SHARES_PER_PACKAGE)]
         transfers = [] if confirmed else self._plan_transfers(product, holdings, with_chain)
         for holding in holdings:
@@ -217,8 +229,6 @@ class DemoBuilder:
             self._invest_record(holding)
             if self.random() < BOOST_SHARE:
                 self._boosts(product, holding)
-            if confirmed:
-                self._sell_record(product, holding)
         for seller, buyer, when in transfers:
             self._asset(product, buyer)
             self._liquidation(product, seller, buyer, when)
@@ -310,15 +320,6 @@ class DemoBuilder:
                 self.lines["asset_extra_interest"].append(_line(
                     holding.id, f"CPN{holding.id:010d}{n}", kind, rate, days, format_yuan(extra),
                     _stamp(holding.created)))
-
-    def _sell_record(self, product: Product, holding: Holding) -> None:
-        principal = holding.shares * SHARE_FEN
-        interest = product.interest_fen(holding.shares)
-        days = term_days(product.value_date, product.maturity)
-        hjs_interest = int(Decimal(principal) * product.rate * days / day_basis(product.day_count))  # HJS truncates
-        self.lines["sell_record"].append(_line(
-            holding.id, product.id, format_yuan(principal), format_yuan(interest), format_yuan(principal + interest),
-            format_yuan(principal + hjs_interest), DEMO_RUN_ID))
 
     def _liquidation(self, product: Product, seller: Holding, buyer: Holding, when: int) -> None:
         principal = seller.shares * SHARE_FEN

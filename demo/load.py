@@ -1,4 +1,5 @@
-"""Write demo data into an empty zw with COPY, in one transaction.
+"""Write demo data into an empty zw with COPY, in one transaction; then the past days' pipeline results,
+written by the pipelines' own code (demo/history.py), each step in its own transaction as in a run.
 
 Two things make a million assets load in seconds rather than minutes:
 - a writer thread COPYs chunk N while the main thread builds chunk N+1 (PostgreSQL works in its own
@@ -20,6 +21,7 @@ from psycopg import sql
 from hjs_operators.repository.db import transaction
 
 from .generate import COLUMNS, DemoSpec, build
+from .history import replay_history
 
 log = logging.getLogger(__name__)
 
@@ -134,4 +136,10 @@ def load(conn, spec: DemoSpec) -> dict[str, int]:
         for table in IDENTITY_TABLES:  # identities continue after the explicit ids written above
             cur.execute(sql.SQL("SELECT setval(pg_get_serial_sequence(%s, 'id'), "
                                 "GREATEST((SELECT max(id) FROM {}), 1))").format(sql.Identifier(table)), (table,))
+    try:
+        history = replay_history(conn, spec)
+    except Exception as exc:
+        raise DemoLoadError(f"the demo's history could not be written ({type(exc).__name__}: {exc}); zw holds the "
+                            "demo rows without it: empty zw (make clean) and load again") from exc
+    log.info("demo history: %s", ", ".join(f"{n} {what}" for what, n in history.items()))
     return counts

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from datetime import date
+from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 
 from demo.generate import DemoSpec
 from demo.load import DemoLoadError, check_foreign_keys, load
+from hjs_operators.repository.sql_files import load_sql
+from hjs_operators.trial import outcome, snapshot
+from hjs_operators.trial.decisions import accept_zw_amounts, claim_questions
 
 pytestmark = pytest.mark.postgres
 
@@ -154,3 +158,109 @@ def test_nothing_lies_in_the_demo_days_future(demo):
                                 (SELECT count(*) FROM liquidate_asset WHERE transferred_at >= %(t)s),
                                 (SELECT count(*) FROM invest_record WHERE accepted_at >= %(t)s)""",
                 {"t": start_of_today}) == [(0, 0, 0)]
+
+
+# --- what operators will meet: day counts, one-fen matches, history, the demo's two held products --------
+
+def test_both_day_counts_and_interest_between_whole_fen_at_t3(demo):
+    from hjs_operators.domain.interest import day_basis, term_days
+    from hjs_operators.domain.money import to_fen
+    from sandbox.money import truncated_interest_fen
+
+    held = rows(demo, """SELECT p.day_count, a.create_amount, a.create_expected_interest, p.annual_rate,
+                                p.value_date, p.maturity_date
+                         FROM asset a JOIN hjs_product p ON p.id = a.product_id
+                         WHERE p.maturity_date = %s AND a.status <> 'LIQUIDATED'""", (TODAY + timedelta(days=3),))
+    assert {row[0] for row in held} == {"ACT/360", "ACT/365"}
+    one_fen = [to_fen(interest) - truncated_interest_fen(to_fen(amount), rate, term_days(v, m), day_basis(dc))
+               for dc, amount, interest, rate, v, m in held]
+    assert set(one_fen) == {0, 1} and one_fen.count(1) >= 3  # HJS truncates, zw rounds half-up
+
+
+def test_past_maturity_dates_were_reconciled_settled_and_paid(demo):
+    from demo.generate import HISTORY_OFFSETS
+
+    for offset in HISTORY_OFFSETS:
+        day = TODAY + timedelta(days=offset)
+        products, assets, paid, orders, announced, settled_at_t3 = rows(demo, """
+            SELECT count(DISTINCT p.id), count(a.id), count(a.id) FILTER (WHERE a.status = 'SELL_SUCCESS'),
+                   count(o.id), count(DISTINCT n.product_id), count(DISTINCT r.product_id)
+            FROM hjs_product p JOIN asset a ON a.product_id = p.id
+            LEFT JOIN payback_order o ON o.asset_id = a.id
+            LEFT JOIN settlement_notice_product n ON n.product_id = p.id
+            LEFT JOIN trial_product_result r ON r.product_id = p.id AND r.outcome = 'SETTLE'
+            WHERE p.maturity_date = %s""", (day,))[0]
+        # every holder paid; every product announced to HJS; one product held on -9 and on -6 days
+        assert (products, paid, orders, announced) == (4, assets, assets, 4), day
+        assert settled_at_t3 == (4 if offset == -12 else 3), day
+        # each run is stamped with its own day: 06:30 for the trial three days before, 06:00 for the payback
+        assert rows(demo, """SELECT DISTINCT (r.compared_at AT TIME ZONE 'Asia/Shanghai')::date
+                             FROM trial_product_result r WHERE r.maturity_date = %s ORDER BY 1""", (day,))[0] == (
+            day - timedelta(days=3),)
+        assert rows(demo, """SELECT DISTINCT to_char(o.created_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24')
+                             FROM payback_order o JOIN hjs_product p ON p.id = o.product_id
+                             WHERE p.maturity_date = %s""", (day,)) == [(f"{day} 06",)]
+
+
+def test_history_holds_a_kept_then_accepted_mismatch_and_an_accepted_missing_asset(demo):
+    history = rows(demo, """
+        SELECT p.channel_code, p.maturity_date - %(today)s, e.class, e.diff, q.round, d.decision, d.decided_by
+        FROM reconciliation_exception e JOIN hjs_product p ON p.id = e.product_id
+        JOIN hold_question q ON q.product_id = p.id AND q.run_id = e.run_id
+        JOIN hold_decision d ON d.product_id = p.id AND d.run_id = e.run_id
+        ORDER BY p.maturity_date, q.round""", {"today": TODAY})
+    assert history == [("HJS_C", -9, "MISMATCH", Decimal("-0.09"), 0, "KEEP_HOLDING", "ops.li"),
+                       ("HJS_C", -9, "MISMATCH", Decimal("-0.09"), 1, "ACCEPT_ZW", "ops.wang"),
+                       ("HJS_A", -6, "MISSING_AT_HJS", None, 0, "ACCEPT_ZW", "ops.li")]
+    # the accepted products were announced by an addendum, and nobody is asked anything any more
+    assert rows(demo, """SELECT count(*) FROM settlement_notice_product WHERE notice_key LIKE '%%:addendum:%%'""") == [
+        (2,)]
+    assert rows(demo, load_sql("stack/open_hold_questions.sql")) == []
+
+
+def test_the_sql_oracle_agrees_with_the_paybacks_of_the_history(demo):
+    from demo.generate import HISTORY_OFFSETS
+    from tests.payback.helpers import ACTUAL_SQL, EXPECTED_SQL
+
+    for offset in HISTORY_OFFSETS:
+        day = {"day": TODAY + timedelta(days=offset)}
+        expected = rows(demo, EXPECTED_SQL, day)
+        assert expected and expected == rows(demo, ACTUAL_SQL, day)
+
+
+@pytest.mark.sandbox
+def test_the_stack_holds_two_t3_products_each_for_its_own_fault(zw_db, sandbox):
+    from hjs_operators.trial.products import maturity_date_for, select_products
+    from stack.sandbox_seed import demo_faults, inject_demo_faults, seed_sandbox, undecided
+    from tests.client.helpers import make_client
+
+    conn = zw_db.connect()
+    try:
+        load(conn, SPEC)
+        faults = demo_faults(zw_db, TODAY)
+        assert faults.skewed_product != faults.missing_product
+        seed_sandbox(zw_db, sandbox.base_url, leave_out=frozenset([faults.missing_order]))
+        inject_demo_faults(sandbox.base_url, faults)
+        run = "manual__demo-faults"
+        products = {p.id: p.product_code for p in select_products(conn, maturity_date_for(TODAY))}
+        for product_id in products:
+            conn.execute(load_sql("secondary_market/record_close_success.sql"), {
+                "product_id": product_id, "product_code": products[product_id], "reason": "test", "run_id": run})
+        conn.commit()
+        with make_client(sandbox) as client:
+            snapshot.fetch_products(conn, client, run_id=run, products=products)
+        held = outcome.compare_and_record(conn, run, list(products), tolerance_fen=5, drift_per_asset_fen=1).hold
+        exceptions = rows(conn, """SELECT p.product_code, e.class, e.order_no FROM reconciliation_exception e
+                                   JOIN hjs_product p ON p.id = e.product_id WHERE e.run_id = %s ORDER BY 1""", (run,))
+        assert len(held) == 2
+        assert exceptions == [(faults.skewed_product, "MISMATCH", faults.skewed_order),
+                              (faults.missing_product, "MISSING_AT_HJS", faults.missing_order)]
+        # what `make run` says is undecided: the open questions, and nothing once each is answered
+        claim_questions(conn, run, held)
+        assert sorted(line.split()[0] for line in undecided(zw_db)) == sorted(
+            [faults.skewed_product, faults.missing_product])
+        for product_id in held:
+            accept_zw_amounts(conn, product_id=product_id, run_id=run, decided_by="test", comment=None)
+        assert undecided(zw_db) == [] and demo_faults(zw_db, TODAY) is None
+    finally:
+        conn.close()
