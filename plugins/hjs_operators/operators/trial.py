@@ -311,8 +311,8 @@ class AlertHeldProductsOperator(_TrialOperator):
         self.smtp_conn_id = smtp_conn_id
 
     def execute(self, context: Any) -> list[dict[str, Any]]:
-        from airflow.configuration import conf
         from airflow.sdk import Variable
+        from airflow.sdk.configuration import conf
 
         from ..notices import recipients
         from ..trial.alerts import alert_held_products
