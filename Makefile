@@ -43,9 +43,19 @@ run: $(INSTALLED)
 airflow: $(INSTALLED)
 	@$(BIN)/python -m stack.cli $(ARGS)
 
-test: $(INSTALLED)
+test: $(INSTALLED) browser
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+# The console's real-browser test (tests/console_browser) drives headless Chromium through its WebDriver:
+# Debian's packages, installed here when missing (as root, or through sudo), so a fresh machine needs no
+# hand step. Nothing is downloaded outside the package manager.
+.PHONY: browser
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
+	  echo "installing headless Chromium and chromedriver (Debian packages chromium, chromium-driver)"; \
+	  sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq chromium chromium-driver; }
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
