@@ -114,3 +114,16 @@ def start_workers(supervisor: Supervisor, count: int, concurrency: int, workers_
 
 def worker_count_from_env() -> int:
     return int(os.environ.get("WORKERS", "2"))
+
+
+def release_dead_workers(supervisor: Supervisor, workers: list[Child]) -> None:
+    """A worker that died while another lives is let go, as a platform loses a machine and goes on: the
+    scheduler fails its running tasks when their heartbeats stop, and the survivors run the retries.
+    The last worker is kept, so the stack stops when none is left (supervisor.first_dead)."""
+    for worker in [w for w in workers if w.process.poll() is not None]:
+        if not any(other.process.poll() is None for other in workers):
+            return
+        log.warning("%s exited with code %s (see %s); the other worker(s) go on", worker.name,
+                    worker.process.returncode, worker.log_path)
+        supervisor.forget(worker)
+        workers.remove(worker)

@@ -80,6 +80,11 @@ class Supervisor:
     def first_dead(self) -> Child | None:
         return next((child for child in self.children if child.process.poll() is not None), None)
 
+    def forget(self, child: Child) -> None:
+        """Stop watching a child that exited, after sweeping whatever of its group lingers."""
+        self._stop(child, grace_seconds=0)
+        self.children.remove(child)
+
     def stop_all(self, grace_seconds: float = 20) -> None:
         for child in reversed(self.children):
             self._stop(child, grace_seconds)

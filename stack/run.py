@@ -21,7 +21,14 @@ from pathlib import Path
 from hjs_operators.dag_defaults import TIMEZONE
 
 from .airflow_env import ADMIN_USER, admin_password, airflow_environment
-from .celery_mode import EXECUTORS, celery_environment, start_broker, start_workers, worker_count_from_env
+from .celery_mode import (
+    EXECUTORS,
+    celery_environment,
+    release_dead_workers,
+    start_broker,
+    start_workers,
+    worker_count_from_env,
+)
 from .paths import LOCAL_DIR, SETTINGS_FILE
 from .postgres import EmbeddedPostgres
 from .processes import Supervisor, free_port, port_is_free, wait_for_http
@@ -136,8 +143,9 @@ def main(argv: list[str] | None = None) -> int:
             api = api or child
         wait_for_http(f"http://127.0.0.1:{args.api_port}/api/v2/monitor/health", 120, "Airflow api-server",
                       api.process)
+        workers = []
         if args.executor == "celery":
-            start_workers(supervisor, args.workers, args.worker_concurrency, data_dir / "workers", env)
+            workers = start_workers(supervisor, args.workers, args.worker_concurrency, data_dir / "workers", env)
 
         write_stack_env(data_dir, env, os.getpid())
         waiting = undecided(zw)
@@ -155,6 +163,7 @@ def main(argv: list[str] | None = None) -> int:
             flush=True,
         )
         while not stop.wait(2):
+            release_dead_workers(supervisor, workers)
             dead = supervisor.first_dead()
             if dead is not None:
                 log.error("%s exited with code %s; see %s. Stopping.", dead.name, dead.process.returncode,
