@@ -78,6 +78,8 @@ def test_the_stack_environment_file_is_private(stack):
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     text = path.read_text()
     assert "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN=" in text and "ZW_PG_HOST=" in text and "HJS_BASE_URL=" in text
+    banner = "".join(stack.output)
+    assert "make airflow ARGS=" in banner and "Undecided" in banner
 
 
 @pytest.mark.stack

@@ -61,3 +61,15 @@ def test_under_make_run_the_ui_defaults_to_shanghai(stack):
     code = stack.session.get(f"{stack.api}/{bundle}", timeout=30).text
     assert f"=`{STORAGE_KEY}`" in code and "Intl.DateTimeFormat().resolvedOptions()" in code
     assert "window.localStorage.getItem(e)" in code and "JSON.parse(e)" in code
+
+
+@pytest.mark.stack
+def test_a_browser_in_utc_gets_shanghai_and_keeps_a_users_own_choice(stack, browser):
+    # the browser's own zone is UTC, as on the machines where the UI showed UTC
+    browser.execute_cdp_cmd("Emulation.setTimezoneOverride", {"timezoneId": "UTC"})
+    browser.get(f"{stack.api}/")
+    assert browser.execute_script("return Intl.DateTimeFormat().resolvedOptions().timeZone") == "UTC"
+    assert json.loads(browser.execute_script(f"return localStorage.getItem('{STORAGE_KEY}')")) == "Asia/Shanghai"
+    browser.execute_script(f"localStorage.setItem('{STORAGE_KEY}', JSON.stringify('Europe/Berlin'))")
+    browser.get(f"{stack.api}/")
+    assert json.loads(browser.execute_script(f"return localStorage.getItem('{STORAGE_KEY}')")) == "Europe/Berlin"
