@@ -72,6 +72,16 @@ def test_without_a_running_stack_the_cli_refuses_and_says_how_to_start_one(tmp_p
     assert "no stack is running" in result.stderr and "make run" in result.stderr
 
 
+def test_a_stack_that_was_killed_is_recognised(tmp_path):
+    from stack.stack_env import write_stack_env
+
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    write_stack_env(tmp_path, {"AIRFLOW_HOME": str(tmp_path / "airflow")}, gone.pid)
+    result = run_cli(tmp_path, ["dags", "list"])
+    assert result.returncode == 2 and f"process {gone.pid}) is no longer running" in result.stderr
+
+
 @pytest.mark.stack
 def test_the_stack_environment_file_is_private(stack):
     path = stack.data_dir / "airflow" / "stack.env"
