@@ -1,6 +1,6 @@
 """The console's queries on a big history: index driven, and how their server time compares.
 
-    .venv/bin/python bench/bench_console.py [--per-date 280] [--repeat 7] [--keep DIR]
+    .venv/bin/python bench/bench_console.py [--per-date 280] [--repeat 7] [--keep DIR] [--only QUERY ...]
 
 Builds (or, with --keep DIR holding an earlier build of the same size, reuses) a zw history of 90
 maturity dates (bench/console_history.sql: 280 packages x 200 holders a date = 5,040,000 assets, over
@@ -166,6 +166,7 @@ def main() -> int:
     parser.add_argument("--today", type=date.fromisoformat, default=date(2026, 11, 30))
     parser.add_argument("--repeat", type=int, default=7, help="timed runs per statement (median)")
     parser.add_argument("--keep", type=Path, help="build into (or reuse) this folder instead of a temporary one")
+    parser.add_argument("--only", nargs="+", metavar="QUERY", help="measure only these query functions")
     args = parser.parse_args()
     spec = HistorySpec(today=args.today, dates=args.dates, per_date=args.per_date)
 
@@ -177,7 +178,7 @@ def main() -> int:
             print("history: " + ", ".join(f"{name} {n:,}" for name, n in counts.items()))
             if build_seconds:
                 print(f"built in {build_seconds['total']:.1f} s")
-            failures = measure(conn, spec, args.repeat)
+            failures = measure(conn, spec, args.repeat, args.only)
         finally:
             conn.close()
             pg.stop()
@@ -186,11 +187,13 @@ def main() -> int:
     return 1 if failures else 0
 
 
-def measure(conn, spec: HistorySpec, repeat: int) -> list[str]:
+def measure(conn, spec: HistorySpec, repeat: int, only: list[str] | None = None) -> list[str]:
     baselines = baseline_sql()
     failures = []
     print(f"{'query':<26}{'stmts':>6}{'rows':>8}{'server ms':>11}{'baseline ms':>13}{'ratio':>8}")
     for case in cases(spec.today):
+        if only and case.name not in only:
+            continue
         RecordingCursor.recorded = []
         recording = psycopg.connect(conn.info.dsn, cursor_factory=RecordingCursor)
         try:
