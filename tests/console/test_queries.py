@@ -9,8 +9,10 @@ from decimal import Decimal
 import pytest
 
 from hjs_operators.console import queries
+from hjs_operators.payback.service import pay_product
 from hjs_operators.repository.db import transaction
 from tests.console.rows import TODAY, ConsoleWorld, build_world
+from tests.zw_rows import add_asset, add_boost, add_product, add_sell_record
 
 pytestmark = pytest.mark.postgres
 
@@ -87,6 +89,56 @@ def test_daily_totals_split_funding_and_payback_per_destination(zw_conn, world):
     old = totals[world.old_maturity]
     assert (old.paid_balance, old.paid_card) == (Decimal("10450.00"), Decimal("10450.00"))
     assert totals[date(2026, 10, 2)].funded_balance == 0
+
+
+def test_a_paid_product_is_funded_by_the_same_figures_its_sell_records_gave(zw_conn):
+    """daily_totals reads a paid product's funding from its payback orders (amount minus the boost, per
+    destination) and an unpaid one's from its sell records: paying it with the real payback statement
+    must not move the funded figures, and the boost shows only in what was paid."""
+    maturity = date(2026, 11, 20)
+    product = add_product(zw_conn, maturity_date=maturity, value_date=date(2025, 10, 1))
+    balance = add_asset(zw_conn, product, status="SELL_CONFIRMED")
+    boosted_card = add_asset(zw_conn, product, status="SELL_CONFIRMED", pay_method="CARD", card_id="C-7")
+    add_boost(zw_conn, boosted_card, coupon="B7", extra_interest="37.50")  # paid with the balance payback
+    card = add_asset(zw_conn, product, status="SELL_CONFIRMED", pay_method="CARD", card_id="C-8")
+    for asset, interest in ((balance, "450.00"), (boosted_card, "450.01"), (card, "449.99")):
+        add_sell_record(zw_conn, asset, interest=interest)
+    zw_conn.commit()
+
+    def totals():
+        (day,) = queries.daily_totals(zw_conn, maturity, maturity)
+        return day.funded_balance, day.funded_card, day.paid_balance, day.paid_card
+
+    assert totals() == (Decimal("20900.01"), Decimal("10449.99"), 0, 0)
+    with transaction(zw_conn) as cur:
+        cur.execute("SELECT product_code FROM hjs_product WHERE id = %s", (product,))
+        code = cur.fetchone()[0]
+    assert pay_product(zw_conn, product, code, maturity, run_id="run-pay").paid
+    assert totals() == (Decimal("20900.01"), Decimal("10449.99"), Decimal("20937.51"), Decimal("10449.99"))
+
+
+def test_the_queue_keeps_a_product_settled_by_a_later_run_for_the_resolved_days(zw_conn, world):
+    """Resolved by a later SETTLE result (not by an acceptance): shown as resolved from that day for
+    `resolved_days`, then gone; the open ones stay either way."""
+    with transaction(zw_conn) as cur:
+        cur.execute("SELECT id FROM hjs_product WHERE product_code = %s", (world.codes["waiting"],))
+        waiting = cur.fetchone()[0]
+        cur.execute(
+            "INSERT INTO trial_product_result (run_id, product_id, maturity_date, outcome, assets, matched, "
+            "zw_total, hjs_total, drift, class_counts, compared_at) VALUES "
+            "('run-hold', %(p)s, %(m)s, 'HOLD', 1, 0, 1, 0, 1, '{}', '2026-11-20 06:30+08'), "
+            "('run-settle', %(p)s, %(m)s, 'SETTLE', 1, 1, 1, 1, 0, '{}', '2026-11-22 06:30+08')",
+            {"p": waiting, "m": world.maturity})
+        cur.execute("INSERT INTO reconciliation_exception (run_id, product_id, subject_key, class, diff) "
+                    "VALUES ('run-hold', %s, 'asset:5', 'MISMATCH', 0.02)", (waiting,))
+    code = world.codes["waiting"]
+    (item,) = [i for i in queries.open_exceptions(zw_conn, TODAY) if i.product_code == code]
+    assert (item.lifecycle, item.hold_run, item.age_days, item.diff) == ("resolved", "run-hold", 2, Decimal("0.02"))
+    assert item.resolved_at.date() == date(2026, 11, 21)  # 06:30 Shanghai is the evening before in UTC
+    assert code in {i.product_code for i in queries.open_exceptions(zw_conn, date(2026, 11, 29))}
+    later = queries.open_exceptions(zw_conn, date(2026, 11, 30))
+    assert code not in {i.product_code for i in later}
+    assert world.codes["held"] in {i.product_code for i in later}
 
 
 def test_the_queries_read_big_tables_by_index_only(zw_conn, world):

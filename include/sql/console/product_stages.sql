@@ -25,7 +25,7 @@ FROM (
            last.run_id AS last_run_id, last.outcome AS last_outcome, last.assets AS compared_assets,
            last.matched, last.zw_total, last.hjs_total, last.drift, last.max_abs_diff,
            first_compare.at AS first_compared_at, first_hold.at AS first_held_at, first_hold.run_id AS first_held_run,
-           EXISTS (SELECT 1 FROM sell_record s WHERE s.product_id = p.id) AS sold,
+           sale.product_id IS NOT NULL AS sold,
            dec.decision, dec.decided_by, dec.decided_at, dec.comment, dec.run_id AS decision_run,
            q.run_id AS open_question_run, q.asked_at, notice.notice_key, notice.created_at AS announced_at,
            paid.created_at AS paid_at
@@ -58,6 +58,9 @@ FROM (
     ) q ON NOT EXISTS (  -- only a question still waiting: not answered by its run, the product not accepted
         SELECT 1 FROM hold_decision d WHERE d.product_id = p.id AND d.maturity_date = p.maturity_date
           AND (d.run_id = q.run_id OR d.decision = 'ACCEPT_ZW'))
+    LEFT JOIN LATERAL (  -- a join, not an EXISTS in the list: `sold` is read in several rules, probed once
+        SELECT s.product_id FROM sell_record s WHERE s.product_id = p.id LIMIT 1
+    ) sale ON TRUE
     LEFT JOIN settlement_notice_product notice ON notice.product_id = p.id
     LEFT JOIN LATERAL (  -- a product's payback orders are created in one transaction: one probe dates them
         SELECT o.created_at FROM payback_order o WHERE o.product_id = p.id LIMIT 1
