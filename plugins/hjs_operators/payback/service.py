@@ -213,8 +213,8 @@ def _pay_together(conn, products: list[tuple[int, str, date]], run_id: str) -> d
 
 def pay_maturity_day(conn, run_day: date, *, run_id: str,
                      progress: Callable[[str], None] | None = None) -> MaturityPayback:
-    """Every product due by the run's day (due_products), each in its own transaction; a product the
-    guard stops does not stop the others."""
+    """Every product due by the run's day (due_products), each all or nothing, PRODUCTS_PER_STATEMENT
+    at a time (see the module docstring); a product the guard stops does not stop the others."""
     say = progress or log.info
     products = due_products(conn, run_day)
     late = sorted({maturity for _, _, maturity in products if maturity < run_day})

@@ -94,6 +94,7 @@ def _sell_product(zw_conn, run_id: str, product_id: int) -> int:
 
 
 def _sell_alone(zw_conn, run_id: str, product_id: int) -> int:
+    """_sell_product without the translation of a database error."""
     with transaction(zw_conn) as cur:
         # a second run of the same date waits here; the statement after it then sees the records written
         cur.execute(load_sql("trial/lock_product.sql"), {"product_id": product_id})
