@@ -10,7 +10,8 @@ from hjs_operators.domain.money import to_fen
 from hjs_operators.domain.payback import destination, payback_amounts
 from hjs_operators.payback import pay_maturity_day, summary_rows
 from hjs_operators.repository.db import transaction
-from tests.concurrency import at_once
+from hjs_operators.repository.sql_files import load_sql
+from tests.concurrency import at_once, blocked_then_released
 from tests.payback.helpers import ACTUAL_SQL, EXPECTED_SQL, MATURITY, confirmed, fetch, orders_by_asset, statuses
 from tests.write_interference import interfere_with_inserts
 from tests.zw_rows import add_product
@@ -184,3 +185,22 @@ def test_a_product_whose_write_fails_is_reported_and_the_others_are_paid(zw_conn
     assert "the write failed and was rolled back" in failed.describe_problems()
     assert f"refused by the test for asset {day.balance}" in failed.describe_problems()
     assert fetch(zw_conn, "SELECT count(*) FROM payback_order WHERE product_id = %s", (day.paid_product,)) == [(0,)]
+
+
+def test_a_run_that_waited_for_another_runs_lock_counts_the_product_as_paid(zw_db, day):
+    """The second run's statement waits for the first run's product lock, then reads its own older
+    snapshot: its writes come out short, so it is rolled back and the product taken on its own, which
+    sees the first run's orders: paid by the earlier run, nothing written twice, no problem reported."""
+    first, second, watcher = zw_db.connect(), zw_db.connect(), zw_db.connect()
+    try:
+        with first.cursor() as cur:  # the first run, between its writes and its commit
+            cur.execute(load_sql("payback/lock_product.sql"), {"product_id": day.paid_product})
+            cur.execute(load_sql("payback/pay_products.sql"), {"product_ids": [day.paid_product], "run_id": "r0"})
+        result = blocked_then_released(lambda: pay_maturity_day(second, MATURITY, run_id="r1"), first.commit, watcher)
+        [paid] = result.paid
+        assert (paid.product_id, paid.new_orders, paid.existing_orders) == (day.paid_product, 0, 4)
+        assert [p.product_id for p in result.unpaid] == [day.blocked_product]
+        assert fetch(watcher, "SELECT DISTINCT run_id, count(*) FROM payback_order GROUP BY run_id") == [("r0", 4)]
+    finally:
+        for conn in (first, second, watcher):
+            conn.close()

@@ -8,7 +8,9 @@ import pandas as pd
 import pytest
 
 from hjs_operators.repository.db import transaction
+from hjs_operators.repository.sql_files import load_sql
 from hjs_operators.trial import sell
+from tests.concurrency import blocked_then_released
 from tests.write_interference import interfere_with_inserts
 from tests.zw_rows import add_asset, add_product
 
@@ -79,3 +81,26 @@ def test_a_product_whose_write_fails_is_reported_and_the_others_are_sold(zw_conn
     assert written(zw_conn, first + last) == (6, {"SELL_CONFIRMED"})
     again = sell.write_sell_records(zw_conn, RUN, rows_to_sell(zw_conn))
     assert again.inserted == 0 and list(again.failed) == [refused_product]
+
+
+def test_a_run_that_waited_for_another_runs_lock_counts_the_product_as_sold(zw_db, zw_conn):
+    """The second run's statement waits for the first run's product lock, then reads its own older
+    snapshot: its writes come out short, so it is rolled back and each product taken on its own, which
+    sees the first run's records: sold, nothing written twice, nothing failed."""
+    assets = three_products(zw_conn)
+    rows = rows_to_sell(zw_conn)
+    taken = product_of(zw_conn, assets[0][0])
+    first, second, watcher = zw_db.connect(), zw_db.connect(), zw_db.connect()
+    try:
+        sell.stage(first, rows)
+        with first.cursor() as cur:  # the first run, between its writes and its commit
+            cur.execute(load_sql("trial/lock_product.sql"), {"product_id": taken})
+            cur.execute(load_sql("trial/sell_products.sql"), {"product_ids": [taken], "run_id": "run-a"})
+        result = blocked_then_released(lambda: sell.write_sell_records(second, "run-b", rows), first.commit, watcher)
+        assert result.failed == {} and result.sold == sorted(set(rows["product_id"])) and result.inserted == 6
+        with transaction(watcher) as cur:
+            cur.execute("SELECT run_id, count(*) FROM sell_record GROUP BY run_id ORDER BY run_id")
+            assert cur.fetchall() == [("run-a", 3), ("run-b", 6)]
+    finally:
+        for conn in (first, second, watcher):
+            conn.close()
