@@ -200,6 +200,8 @@ def test_the_report_shows_each_held_products_decision_or_that_it_is_open(world):
     assert decisions == {kept_code: ("KEEP_HOLDING", "anna", "ask HJS, 2 | 3", True),
                          accepted_code: ("ACCEPT_ZW", "bob", "", True), waiting_code: ("OPEN", "", "", False)}
     assert {r["zw_total"] for r in csv_rows(report.products_csv)} == {"1234567.89"}
+    # decision times in Asia/Shanghai, as the console and the UI show them
+    assert all(r["decided_at"].endswith("+08:00") for r in csv_rows(report.products_csv) if r["decided_at"])
     html = report.html
     assert "Decision: <b>kept holding</b> by anna at " in section(html, f"product-{kept_code}")
     assert ": ask HJS, 2 | 3." in section(html, f"product-{kept_code}")

@@ -18,6 +18,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from ..console_links import product_anchor
+from ..dag_defaults import TIMEZONE
 from ..domain.money import format_amount
 from ..domain.reconciliation import ASSET_CLASSES, TOTAL_DRIFT
 from ..repository.db import transaction
@@ -100,7 +101,10 @@ class HeldDecision:
         return self.decision or OPEN
 
     def when(self) -> str:
-        return "" if self.decided_at is None else self.decided_at.isoformat(sep=" ", timespec="seconds")
+        """When it was decided, in Asia/Shanghai as every page and document of the pipelines speaks."""
+        if self.decided_at is None:
+            return ""
+        return self.decided_at.astimezone(TIMEZONE).isoformat(sep=" ", timespec="seconds")
 
 
 def _read(zw_conn, sql_name: str, params: dict, row_type: type) -> list:
