@@ -171,7 +171,7 @@ def build_zw(pg_dir: Path, products: int, per: int, run_day: date) -> dict[str, 
 class Stack:
     """`python -m stack.run` as the smoke test starts it, plus the REST calls the bench needs."""
 
-    def __init__(self, data_dir: Path, port: int) -> None:
+    def __init__(self, data_dir: Path, port: int, options: tuple[str, ...] = ()) -> None:
         self.data_dir = data_dir
         self.api = f"http://127.0.0.1:{port}"
         env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW")}
@@ -179,7 +179,7 @@ class Stack:
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO / "plugins"), env.get("PYTHONPATH")]))
         self.process = subprocess.Popen(
             [sys.executable, "-m", "stack.run", "--data-dir", str(data_dir), "--api-port", str(port),
-             "--demo-assets", "0"],
+             "--demo-assets", "0", *options],
             cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         self.output: list[str] = []
         self.ready = threading.Event()
@@ -475,6 +475,16 @@ def report(tis: list[dict], run: dict, sampler: Sampler, calls: list, cores: int
     print(f"scheduling gaps between tasks (upstream ended -> downstream started): {gaps:.1f} s in all")
 
 
+def per_instance(tis: list[dict], run: dict, sampler: Sampler, executor: str) -> None:
+    """CPU seconds per task instance that ran: what one instance costs the machine under this executor
+    (its process start, the executor's hand-over, the task itself and the databases and HJS it uses)."""
+    ran = [ti for ti in tis if ti["start_date"] and ti["state"] != "skipped"]
+    whole = sampler.delta(_epoch(run["start_date"]), _epoch(run["end_date"]))
+    ours = whole["cpu_airflow"] + whole["cpu_sandbox"] + whole["cpu_postgres"]
+    print(f"per task instance ({executor}): {len(ran)} instances; CPU s airflow+tasks "
+          f"{whole['cpu_airflow'] / len(ran):.2f}, all of the stack {ours / len(ran):.2f}")
+
+
 def check(dsn: str, run_id: str, products: int, per: int, maturity: date, mail_dir: Path, sandbox_url: str) -> None:
     import psycopg
 
@@ -543,6 +553,9 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, help="the run param batch_size (products per mapped task; "
                         "default: the DAG's, 50)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs) for a look")
+    parser.add_argument("--executor", choices=("local", "celery"), default="local",
+                        help="the stack's executor (bench/bench_celery_run.py runs both, one after the other)")
+    parser.add_argument("--workers", type=int, default=2, help="Celery workers (with --executor celery)")
     args = parser.parse_args()
     if args.assets_per_product > 200 or args.assets_per_product < 2:
         parser.error("--assets-per-product: 2..200 (a product is 200 shares)")
@@ -566,7 +579,7 @@ def main() -> None:
               flush=True)
 
         started = time.perf_counter()
-        stack = Stack(data_dir, free_port())
+        stack = Stack(data_dir, free_port(), ("--executor", args.executor, "--workers", str(args.workers)))
         stack.wait_ready(timeout=600 + args.products * args.assets_per_product / 1000)
         sandbox_url = stack.printed(r"HJS sandbox\s+(http://\S+)")
         socket_dir = stack.printed(r'psql "host=(\S+) dbname=zw')
@@ -600,6 +613,7 @@ def main() -> None:
         print(f"\ntrigger -> run finished ({run['state']}): {wall:.1f} s = {wall / 60:.2f} min; "
               f"load average after: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
         report(tis, run, sampler, sandbox_calls(data_dir / "logs" / "hjs-sandbox.log"), cores)
+        per_instance(tis, run, sampler, args.executor)
         assert run["state"] == "success", f"run {run['state']}"
         check(zw_dsn, run_id, args.products, args.assets_per_product, maturity, data_dir / "mail", sandbox_url)
         print("check: OK")
