@@ -11,7 +11,6 @@ from hjs_operators.dag_defaults import COMMON_TAGS, DEFAULT_ARGS, SMTP_CONN_ID, 
 from hjs_operators.operators.payback import (
     CreatePaybackOrdersOperator,
     FailIfProductsUnpaidOperator,
-    PaybackSQLCheckOperator,
     PaybackSQLValueCheckOperator,
     SendPaybackSummaryOperator,
     alert_payback_deadline_missed,
@@ -110,9 +109,9 @@ def hjs_maturity_payback():
     check_totals = PaybackSQLValueCheckOperator(
         task_id="check_totals_add_up", conn_id=ZW_CONN_ID, sql="payback/check_totals.sql",
         payback_task_id=PAYBACK_TASK, pass_value=0)
-    check_one_order = PaybackSQLCheckOperator(
+    check_one_order = PaybackSQLValueCheckOperator(
         task_id="check_one_order_per_holder", conn_id=ZW_CONN_ID, sql="payback/check_one_order_per_holder.sql",
-        payback_task_id=PAYBACK_TASK)
+        payback_task_id=PAYBACK_TASK, pass_value=0)
     check_liquidated = PaybackSQLValueCheckOperator(
         task_id="check_no_liquidated_asset_paid", conn_id=ZW_CONN_ID, sql="payback/check_no_liquidated_paid.sql",
         payback_task_id=PAYBACK_TASK, pass_value=0)

@@ -87,6 +87,22 @@ def test_the_runs_after_an_outage_pay_the_missed_days_and_say_so_once(env, run_d
     assert csv_days == {str(day) for day in [*missed, back]}
 
 
+def _install_writer(conn, event: str, condition: str, change: str, product_id: int) -> None:
+    """A trigger that changes the rows the payback writes where `condition` holds for the product
+    (composed client-side: a parameter cannot reach inside a function body)."""
+    with conn.cursor() as cur:
+        cur.execute(sql.SQL("""
+            CREATE FUNCTION interfere() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF """ + condition + """ THEN """ + change + """
+                END IF;
+                RETURN NEW;
+            END $$;
+            CREATE TRIGGER interfere """ + event + """ FOR EACH ROW EXECUTE FUNCTION interfere();
+        """).format(sql.Literal(product_id)))
+    conn.commit()
+
+
 def test_the_checks_cover_the_late_days_the_run_paid(env, run_dag, project_dags):
     """A late product whose orders do not add up fails check_totals_add_up: the checks look at every
     product the run paid, not only the run day's maturity date."""
@@ -95,22 +111,12 @@ def test_the_checks_cover_the_late_days_the_run_paid(env, run_dag, project_dags)
     back = missed + timedelta(days=1)
     late, _ = ready_product(conn, missed)
     ready_product(conn, back)
-    with conn.cursor() as cur:  # a writer that adds a fen of boost to the late product's orders
-        # composed client-side: a parameter cannot reach inside a function body
-        cur.execute(sql.SQL("""
-            CREATE FUNCTION skew_order() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN
-                IF NEW.product_id = {} THEN
-                    NEW.boost_interest := NEW.boost_interest + 0.01;
-                    NEW.amount := NEW.amount + 0.01;
-                    NEW.destination := 'BALANCE';
-                    NEW.card_id := NULL;
-                END IF;
-                RETURN NEW;
-            END $$;
-            CREATE TRIGGER skew_order BEFORE INSERT ON payback_order FOR EACH ROW EXECUTE FUNCTION skew_order();
-        """).format(sql.Literal(late)))
-    conn.commit()
+    # a writer that adds a fen of boost to the late product's orders
+    _install_writer(conn, "BEFORE INSERT ON payback_order", "NEW.product_id = {}", """
+        NEW.boost_interest := NEW.boost_interest + 0.01;
+        NEW.amount := NEW.amount + 0.01;
+        NEW.destination := 'BALANCE';
+        NEW.card_id := NULL;""", late)
 
     [logical] = scheduled_after_outage(project_dags[DAG_ID], morning(LAST_RUN), morning(back, 7))
     run = run_dag(DAG_ID, logical_date=logical, retries=0)
@@ -118,6 +124,22 @@ def test_the_checks_cover_the_late_days_the_run_paid(env, run_dag, project_dags)
     assert states["create_payback_orders"] == "success"
     assert states["check_totals_add_up"] == "failed"
     assert states["check_one_order_per_holder"] == states["check_no_liquidated_asset_paid"] == "success"
+
+
+def test_a_holder_left_unpaid_fails_check_one_order_per_holder(env, run_dag, project_dags):
+    """A writer that leaves one holder's status behind while its order is written: the one-order check
+    (three counts, each must be 0) fails on it; the totals still add up."""
+    conn, _ = env
+    day = LAST_RUN + timedelta(days=1)
+    product, _ = ready_product(conn, day)
+    _install_writer(conn, "BEFORE UPDATE ON asset", "NEW.id = (SELECT min(id) FROM asset WHERE product_id = {})",
+                    "NEW.status := OLD.status;", product)
+
+    [logical] = scheduled_after_outage(project_dags[DAG_ID], morning(LAST_RUN), morning(day, 7))
+    states = task_states(run_dag(DAG_ID, logical_date=logical, retries=0))
+    assert states["create_payback_orders"] == "success"
+    assert states["check_one_order_per_holder"] == "failed"
+    assert states["check_totals_add_up"] == states["check_no_liquidated_asset_paid"] == "success"
 
 
 def test_a_product_never_reconciled_fails_every_later_run_naming_it(env, run_dag):

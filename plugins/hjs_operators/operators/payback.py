@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from airflow.providers.common.sql.operators.sql import SQLCheckOperator, SQLValueCheckOperator
+from airflow.providers.common.sql.operators.sql import SQLValueCheckOperator
 from airflow.sdk import BaseOperator
 
 from ..dag_defaults import SMTP_CONN_ID, ZW_CONN_ID
@@ -73,30 +73,9 @@ def _zw_hook(operator: BaseOperator):
     return ZwHook(getattr(operator, operator.conn_id_field), **(operator.hook_params or {}))
 
 
-def _bind_paid_products(operator: BaseOperator, context: Any, payback_task_id: str) -> None:
-    """The checks run over every product the payback task paid (late days included), bound as
-    %(product_ids)s from its XCom; no product paid -> the checks have nothing to look at and pass."""
-    operator.parameters = {"product_ids": list(_outcome(context, payback_task_id)["paid_product_ids"])}
-    operator.log.info("checking %d paid product(s)", len(operator.parameters["product_ids"]))
-
-
-class PaybackSQLCheckOperator(SQLCheckOperator):
-    """SQLCheckOperator over the products the run paid."""
-
-    def __init__(self, *, payback_task_id: str, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.payback_task_id = payback_task_id
-
-    def get_db_hook(self):
-        return _zw_hook(self)
-
-    def execute(self, context: Any) -> None:
-        _bind_paid_products(self, context, self.payback_task_id)
-        return super().execute(context)
-
-
 class PaybackSQLValueCheckOperator(SQLValueCheckOperator):
-    """SQLValueCheckOperator over the products the run paid."""
+    """SQLValueCheckOperator over every product the payback task paid (late days included), bound as
+    %(product_ids)s from its XCom; no product paid -> the checks have nothing to look at and pass."""
 
     def __init__(self, *, payback_task_id: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -106,7 +85,8 @@ class PaybackSQLValueCheckOperator(SQLValueCheckOperator):
         return _zw_hook(self)
 
     def execute(self, context: Any) -> None:
-        _bind_paid_products(self, context, self.payback_task_id)
+        self.parameters = {"product_ids": list(_outcome(context, self.payback_task_id)["paid_product_ids"])}
+        self.log.info("checking %d paid product(s)", len(self.parameters["product_ids"]))
         return super().execute(context)
 
 
