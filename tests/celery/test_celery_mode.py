@@ -59,7 +59,7 @@ def _start(data_dir: Path, *options: str, env: dict[str, str] | None = None) -> 
     return stack
 
 
-def _stop(stack: Stack) -> int:
+def _ctrl_c(stack: Stack) -> int:
     stack.process.send_signal(signal.SIGINT)
     return stack.process.wait(timeout=120)
 
@@ -115,7 +115,7 @@ def local_day(tmp_path_factory) -> dict:
             run_by_scheduler(stack, dag_id)
         return what_the_day_left(stack)
     finally:
-        _stop(stack)
+        stack.stop()  # Ctrl-C, then whatever is left killed
 
 
 @pytest.fixture(scope="module")
@@ -158,12 +158,17 @@ def test_the_day_leaves_what_it_leaves_under_the_local_executor(local_day, celer
     differ = {table: (sorted(set(rows) - set(celery["zw"][table]), key=repr)[:3],
                       sorted(set(celery["zw"][table]) - set(rows), key=repr)[:3])
               for table, rows in local_day["zw"].items() if celery["zw"][table] != rows}
-    mails_differ = [mail for mail in celery["mails"] if mail not in local_day["mails"]]
+    # The payback's deadline alert says what state its run was in when Airflow checked the deadline
+    # (the demo's run is late by construction): a moment's snapshot, sent or not by timing alone.
+    local_mails, celery_mails = (
+        [mail for mail in day["mails"] if "missed its deadline" not in " ".join(mail[2])]
+        for day in (local_day, celery))
+    mails_differ = [mail for mail in celery_mails if mail not in local_mails]
     hjs_differ = [key for key in local_day["hjs"] if celery["hjs"][key] != local_day["hjs"][key]]
     assert (differ, mails_differ, hjs_differ) == ({}, [], []), \
         f"zw tables differ (Local only, Celery only): {differ}; Celery's e-mails not sent by Local: " \
         f"{mails_differ}; HJS differs in {hjs_differ}"
-    assert celery["mails"] == local_day["mails"]
+    assert celery_mails == local_mails
     # the day did its work: sell records (the held product's too) and payback orders, notices mailed
     assert local_day["zw"]["sell_record"] and local_day["zw"]["payback_order"]
     assert [row for row in local_day["zw"]["hold_decision"] if "ACCEPT" in str(row).upper()]
@@ -263,6 +268,6 @@ def test_ctrl_c_stops_the_workers_the_broker_and_everything_else(celery_stack, c
         except psutil.Error:  # a task process that just ended, or its zombie
             pass
     assert "redis-server" in names and "celery worker" in names
-    assert _stop(celery_stack) == 0
+    assert _ctrl_c(celery_stack) == 0
     gone, alive = psutil.wait_procs(processes, timeout=30)
     assert alive == [], f"left behind: {[(p.pid, p.name()) for p in alive]}"
