@@ -3,7 +3,6 @@ hjs_report_base, any ObjectStoragePath), or built from zw when it was never stor
 
 from __future__ import annotations
 
-import os
 from datetime import date
 
 from ..console_links import REPORT_FILES
@@ -20,9 +19,10 @@ def report_base():
     from airflow.models import Variable
     from airflow.sdk import ObjectStoragePath
 
-    default = "file://" + os.path.join(os.environ.get("AIRFLOW_HOME", os.path.expanduser("~/airflow")), "reports")
+    from ..trial.report_store import default_report_base
+
     # the server's Variable on purpose: the api-server runs no task, so the task SDK has no server to ask
-    base = Variable.get(REPORT_BASE_VARIABLE, default_var=default)  # noqa: AIR311
+    base = Variable.get(REPORT_BASE_VARIABLE, default_var=default_report_base())  # noqa: AIR311
     return ObjectStoragePath(base)
 
 

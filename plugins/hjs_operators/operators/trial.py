@@ -160,12 +160,11 @@ class CompareProductsOperator(_BatchOperator):
 def _report_base():
     """The report store's root: the Variable hjs_report_base (any ObjectStoragePath URL), by default
     $AIRFLOW_HOME/reports."""
-    import os
-
     from airflow.sdk import ObjectStoragePath, Variable
 
-    default = "file://" + os.path.join(os.environ.get("AIRFLOW_HOME", os.path.expanduser("~/airflow")), "reports")
-    return ObjectStoragePath(Variable.get(REPORT_BASE_VARIABLE, default=default))
+    from ..trial.report_store import default_report_base
+
+    return ObjectStoragePath(Variable.get(REPORT_BASE_VARIABLE, default=default_report_base()))
 
 
 class BuildTrialReportOperator(_TrialOperator):

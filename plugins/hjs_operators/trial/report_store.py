@@ -10,6 +10,7 @@ store, and the console serves the files from there.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,6 +21,13 @@ from ..notices import Attachment
 from ..repository.db import transaction
 from ..repository.sql_files import load_sql
 from .report import Report, build_report
+
+
+def default_report_base() -> str:
+    """The store's root when the Variable hjs_report_base is unset: $AIRFLOW_HOME/reports. Right only
+    where every task and the api-server share that folder (one machine); workers with their own homes
+    need the Variable (docs/deploy.md)."""
+    return "file://" + os.path.join(os.environ.get("AIRFLOW_HOME", os.path.expanduser("~/airflow")), "reports")
 
 
 def _safe(text: str) -> str:
