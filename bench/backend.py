@@ -5,6 +5,7 @@ machine shared with other jobs disturbs far less than wall time."""
 from __future__ import annotations
 
 import os
+import time
 
 
 def vacuum(conn, statement: str) -> None:
@@ -21,3 +22,22 @@ def cpu_seconds(conn) -> float:
     with open(f"/proc/{conn.info.backend_pid}/stat") as stat:
         fields = stat.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def setwise_baseline(conn, tables: str, statements, params: dict, before=None) -> tuple[int, float, float]:
+    """The set-wise baseline: `statements` in one transaction, rolled back, between VACUUMs of `tables`
+    so that it and the measured run each start from a vacuumed state. `before(conn)`, if given, runs
+    first inside the timing (work the measured run also does). Returns the last statement's row count,
+    wall seconds and the backend's CPU seconds."""
+    vacuum(conn, f"VACUUM {tables}")
+    started, cpu = time.perf_counter(), cpu_seconds(conn)
+    if before is not None:
+        before(conn)
+    with conn.cursor() as cur:
+        for statement in statements:
+            cur.execute(statement, params)
+        rows = cur.rowcount
+    wall, used = time.perf_counter() - started, cpu_seconds(conn) - cpu
+    conn.rollback()
+    vacuum(conn, f"VACUUM {tables}")
+    return rows, wall, used

@@ -44,7 +44,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "plugins")]
 
-from bench.backend import cpu_seconds, vacuum  # noqa: E402
+from bench.backend import cpu_seconds, setwise_baseline  # noqa: E402
 from hjs_operators.payback import pay_maturity_day  # noqa: E402
 from hjs_operators.repository.db import transaction  # noqa: E402
 from hjs_operators.repository.migrations import apply_migrations  # noqa: E402
@@ -139,15 +139,7 @@ def one_round(conn, text: str, assets: int) -> Round:
             copy.write(text)
     copy_seconds = time.perf_counter() - started
 
-    vacuum(conn, "VACUUM asset, payback_order")  # set-wise and ours each start from a vacuumed state
-    started, cpu = time.perf_counter(), cpu_seconds(conn)
-    with conn.cursor() as cur:
-        for statement in SETWISE:
-            cur.execute(statement, {"day": DAY})
-        setwise_rows = cur.rowcount
-    setwise_seconds, setwise_cpu = time.perf_counter() - started, cpu_seconds(conn) - cpu
-    conn.rollback()
-    vacuum(conn, "VACUUM asset, payback_order")  # ours starts where the set-wise run did
+    setwise_rows, setwise_seconds, setwise_cpu = setwise_baseline(conn, "asset, payback_order", SETWISE, {"day": DAY})
 
     started, cpu = time.perf_counter(), cpu_seconds(conn)
     result = pay_maturity_day(conn, DAY, run_id="bench-1", progress=lambda _: None)

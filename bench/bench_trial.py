@@ -38,7 +38,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "plugins")]
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from bench.backend import cpu_seconds, vacuum  # noqa: E402
+from bench.backend import cpu_seconds, setwise_baseline  # noqa: E402
 from hjs_operators.domain import reconciliation as rec  # noqa: E402
 
 RUN = "bench-run"
@@ -203,16 +203,8 @@ def sell_round(conn, to_sell: pd.DataFrame, copy_text: str, *, explain: bool) ->
         copy.write(copy_text)
     t_raw = time.perf_counter() - started
 
-    vacuum(conn, "VACUUM asset, sell_record")  # set-wise and ours each start from a vacuumed state
-    started, cpu = time.perf_counter(), cpu_seconds(conn)
-    sell.stage(conn, to_sell)
-    with conn.cursor() as cur:
-        for statement in SETWISE_SELL:
-            cur.execute(statement, {"run_id": RUN})
-        setwise_rows = cur.rowcount
-    t_setwise, cpu_setwise = time.perf_counter() - started, cpu_seconds(conn) - cpu
-    conn.rollback()
-    vacuum(conn, "VACUUM asset, sell_record")  # ours starts where the set-wise run did
+    setwise_rows, t_setwise, cpu_setwise = setwise_baseline(conn, "asset, sell_record", SETWISE_SELL, {"run_id": RUN},
+                                                            before=lambda c: sell.stage(c, to_sell))
     assert setwise_rows == len(to_sell), setwise_rows
 
     started, cpu = time.perf_counter(), cpu_seconds(conn)
