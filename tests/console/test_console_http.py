@@ -64,6 +64,7 @@ def test_products_show_the_held_ones_with_their_question(stack, zw, held_trial_r
         holders = zw.execute("SELECT count(*) FROM asset WHERE product_id = %s AND status <> 'LIQUIDATED'",
                              (product_id,)).fetchone()[0]
         assert row["holders"] == holders and row["last_outcome"] == "HOLD"
+        assert row["links"]["run"] == f"/dags/{DAG}/runs/{quote(row['last_run_id'], safe='')}"
         decided = zw.execute("SELECT count(*) FROM hold_decision WHERE product_id = %s", (product_id,)).fetchone()[0]
         if not decided:  # another test of the session may have answered it since
             question_run = zw.execute("SELECT run_id FROM hold_question WHERE product_id = %s ORDER BY round DESC "
@@ -71,6 +72,16 @@ def test_products_show_the_held_ones_with_their_question(stack, zw, held_trial_r
             assert row["outcome"] == "held"
             assert row["links"]["required_action"] == (
                 f"/dags/{DAG}/runs/{quote(question_run, safe='')}/required_actions")
+
+
+def test_a_run_airflow_does_not_know_gets_no_link(stack, zw):
+    """The demo's history was written by the pipelines' code outside Airflow: its rows name runs that
+    Airflow never had, and the view links none of them."""
+    day, run_id = zw.execute("SELECT maturity_date, run_id FROM trial_product_result "
+                             "WHERE run_id LIKE 'demo-history%' ORDER BY maturity_date LIMIT 1").fetchone()
+    rows = [p for p in stack.get(f"/hjs/api/maturity/{day}/products") if p["last_run_id"] == run_id]
+    assert rows, f"the demo's history has products compared by {run_id}"
+    assert all(p["links"]["run"] is None and p["links"]["report"] is None for p in rows)
 
 
 def test_exceptions_carry_zw_amounts_and_ages_from_the_first_hold(stack, zw, held_trial_run):

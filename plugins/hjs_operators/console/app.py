@@ -83,9 +83,10 @@ def _row(row: Any, **extra: Any) -> dict[str, Any]:
 
 
 def _links(run_id: str | None, open_question_run: str | None, targets: dict[str, date]) -> dict[str, str | None]:
-    """Where to look further: the run, the Required actions of the question still waiting, the report."""
+    """Where to look further: the run, the Required actions of the question still waiting, the report.
+    A run Airflow does not know (rows written outside a DAG run, a run deleted since) gets no link."""
     target = targets.get(run_id) if run_id else None
-    return {"run": run_page(run_id) if run_id else None,
+    return {"run": run_page(run_id) if target else None,
             "required_action": required_actions_page(open_question_run) if open_question_run else None,
             "report": report_path(target, run_id) if target else None}
 
