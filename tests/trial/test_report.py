@@ -209,3 +209,39 @@ def test_the_report_shows_each_held_products_decision_or_that_it_is_open(world):
     assert "bob (run <code>run-b</code>)" in html
     assert "Decision: <b>open</b>." in section(html, f"product-{waiting_code}")
     assert "zw total 1,234,567.89, HJS total 1,234,560.00, difference 7.89." in section(html, f"product-{waiting_code}")
+
+
+@pytest.mark.postgres
+@pytest.mark.sandbox
+@pytest.mark.airflow
+def test_a_report_stored_while_a_decision_lands_shows_that_decision(world, tmp_path):
+    """Two decisions applied at once each store the run's report. A writer that waited for the other
+    builds after it got its turn, so the file left last holds every decision made until then."""
+    from hjs_operators.repository.db import transaction
+    from hjs_operators.trial import report_store
+    from hjs_operators.trial.decisions import keep_holding
+    from tests.concurrency import blocked_then_released
+    from tests.trial.conftest import t3_products
+
+    conn, other, watcher = (world.zw_db.connect() for _ in range(3))
+    try:
+        [(product, code)] = t3_products(conn)[:1]
+        with transaction(conn) as cur:
+            cur.execute("INSERT INTO trial_product_result (run_id, product_id, maturity_date, outcome, assets, "
+                        "matched, zw_total, hjs_total, drift, class_counts) VALUES ('run-a', %s, %s, 'HOLD', 1, "
+                        "0, 1.00, 2.00, 0, '{}')", (product, T3))
+        other_writer = report_store.one_writer(other, report_store.writer_key("run-a", T3))
+        other_writer.__enter__()  # another decision's writer has the turn
+
+        def decide_then_let_go() -> None:
+            keep_holding(other, product_id=product, run_id="run-a", decided_by="anna", comment=None)
+            other_writer.__exit__(None, None, None)
+
+        blocked_then_released(lambda: report_store.store_report(conn, tmp_path, "run-a", T3),
+                              decide_then_let_go, watcher)
+    finally:
+        for c in (conn, other, watcher):
+            c.close()
+
+    [row] = csv_rows(stored(tmp_path)["products.csv"])
+    assert (row["product_code"], row["decision"], row["decided_by"]) == (code, "KEEP_HOLDING", "anna")

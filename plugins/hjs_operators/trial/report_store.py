@@ -45,7 +45,7 @@ def report_files(report: Report) -> dict[str, bytes]:
 
 
 @contextmanager
-def _one_writer(zw_conn, key: str) -> Iterator[None]:
+def one_writer(zw_conn, key: str) -> Iterator[None]:
     """Decisions applied at once each store the report: their builds and writes take turns."""
     with transaction(zw_conn) as cur:
         cur.execute(load_sql("trial/report_lock.sql"), {"key": key})
@@ -56,10 +56,15 @@ def _one_writer(zw_conn, key: str) -> Iterator[None]:
             cur.execute(load_sql("trial/report_unlock.sql"), {"key": key})
 
 
+def writer_key(run_id: str, maturity_date: date) -> str:
+    """The advisory lock the writers of one run's report take turns on."""
+    return f"trial-report:{maturity_date.isoformat()}:{run_id}"
+
+
 def store_report(zw_conn, base, run_id: str, maturity_date: date) -> tuple[Report, str]:
     """Build the run's report from zw and (re)write its files; returns it and its folder."""
     folder = report_folder(base, run_id, maturity_date)
-    with _one_writer(zw_conn, f"trial-report:{maturity_date.isoformat()}:{run_id}"):
+    with one_writer(zw_conn, writer_key(run_id, maturity_date)):
         report = build_report(zw_conn, run_id, maturity_date)
         folder.mkdir(parents=True, exist_ok=True)
         for name, content in report_files(report).items():
