@@ -41,3 +41,14 @@ def setwise_baseline(conn, tables: str, statements, params: dict, before=None) -
     conn.rollback()
     vacuum(conn, f"VACUUM {tables}")
     return rows, wall, used
+
+
+def print_backend_cpu(label: str, ours: str, setwise_cpu: float, ours_cpu: float,
+                      rounds: list[tuple[float, float, float, float]]) -> None:
+    """The backend-CPU ratio of the best round, and with several rounds each round's wall and CPU ratios
+    (rounds: set-wise wall, our wall, set-wise CPU, our CPU)."""
+    print(f"{label}PostgreSQL backend CPU: set-wise {setwise_cpu:.2f} s, {ours} {ours_cpu:.2f} s -> "
+          f"{setwise_cpu / ours_cpu:.2f} (steadier than wall time on a shared machine)")
+    if len(rounds) > 1:
+        print(f"each round, set-wise / {ours}: wall " + ", ".join(f"{s / o:.2f}" for s, o, _, _ in rounds)
+              + "; backend CPU " + ", ".join(f"{s / o:.2f}" for _, _, s, o in rounds))

@@ -44,7 +44,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "plugins")]
 
-from bench.backend import cpu_seconds, setwise_baseline  # noqa: E402
+from bench.backend import cpu_seconds, print_backend_cpu, setwise_baseline  # noqa: E402
 from hjs_operators.payback import pay_maturity_day  # noqa: E402
 from hjs_operators.repository.db import transaction  # noqa: E402
 from hjs_operators.repository.migrations import apply_migrations  # noqa: E402
@@ -224,11 +224,8 @@ def main() -> None:
     print(f"{'rerun of the same day (writes nothing)':<58}{best.rerun:>9.1f}")
     print(f"ratio COPY / payback = {best.copy / best.pay:.2f}; "
           f"ratio set-wise / payback = {best.setwise / best.pay:.2f} (goal >= 0.8)")
-    print(f"PostgreSQL backend CPU: set-wise {best.setwise_cpu:.2f} s, payback {best.pay_cpu:.2f} s -> "
-          f"{best.setwise_cpu / best.pay_cpu:.2f} (steadier than wall time on a shared machine)")
-    if len(rounds) > 1:
-        print("each round, set-wise / payback: wall " + ", ".join(f"{r.setwise / r.pay:.2f}" for r in rounds)
-              + "; backend CPU " + ", ".join(f"{r.setwise_cpu / r.pay_cpu:.2f}" for r in rounds))
+    print_backend_cpu("", "payback", best.setwise_cpu, best.pay_cpu,
+                      [(r.setwise, r.pay, r.setwise_cpu, r.pay_cpu) for r in rounds])
 
 
 if __name__ == "__main__":

@@ -38,7 +38,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "plugins")]
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from bench.backend import cpu_seconds, setwise_baseline  # noqa: E402
+from bench.backend import cpu_seconds, print_backend_cpu, setwise_baseline  # noqa: E402
 from hjs_operators.domain import reconciliation as rec  # noqa: E402
 
 RUN = "bench-run"
@@ -173,11 +173,8 @@ def database(n: int, repeat: int) -> None:
           f"({k / top.ours:,.0f} rows/s) -> {top.raw / top.ours:.2f} of COPY's rate; set-wise in one transaction "
           f"{top.setwise:.2f} s -> {top.setwise / top.ours:.2f} of the set-wise rate (goal >= 0.8); rerun "
           f"{top.rerun:.2f} s writing nothing")
-    print(f"sell records, PostgreSQL backend CPU: set-wise {top.setwise_cpu:.2f} s, ours {top.ours_cpu:.2f} s -> "
-          f"{top.setwise_cpu / top.ours_cpu:.2f} (steadier than wall time on a shared machine)")
-    if len(rounds) > 1:
-        print("each round, set-wise / ours: wall " + ", ".join(f"{r.setwise / r.ours:.2f}" for r in rounds)
-              + "; backend CPU " + ", ".join(f"{r.setwise_cpu / r.ours_cpu:.2f}" for r in rounds))
+    print_backend_cpu("sell records, ", "ours", top.setwise_cpu, top.ours_cpu,
+                      [(r.setwise, r.ours, r.setwise_cpu, r.ours_cpu) for r in rounds])
 
 
 @dataclass(frozen=True)
